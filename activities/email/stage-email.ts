@@ -1,0 +1,106 @@
+// Candidate stage emails over SMTP, sent at most once per (application, transition).
+import { ApplicationFailure, log } from '@temporalio/activity';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Transporter } from 'nodemailer';
+import { v7 as uuidv7 } from 'uuid';
+import { renderEmail, type EmailVariables } from '../../domain/email-templates.js';
+import { EmailMessage } from '../../db/entities.js';
+
+export interface StageEmailRequest {
+  applicationId: string;
+  companyId: string;
+  seq: number;
+  template: string;
+  requestId?: string;
+}
+
+export interface StageEmailResult {
+  messageId: string;
+  /** False when an earlier attempt had already sent and recorded it. */
+  sentNow: boolean;
+}
+
+/** Test seams that fail the activity at the two points where a crash matters. */
+export interface EmailFaults {
+  afterSend?(idempotencyKey: string): void;
+  afterRecord?(idempotencyKey: string): void;
+}
+
+export interface EmailDeps {
+  orm: MikroORM;
+  mailer: Transporter;
+  mailFrom: string;
+  faults?: EmailFaults;
+}
+
+export function stageEmailKey(request: Pick<StageEmailRequest, 'applicationId' | 'seq'>): string {
+  return `${request.applicationId}:${request.seq}:stage-email`;
+}
+
+/** A Message-ID derived from the key, so a duplicate delivery after a crash is recognisably the same message. */
+export function messageIdFor(idempotencyKey: string, mailFrom: string): string {
+  const domain = /@([^>\s]+)/.exec(mailFrom)?.[1] ?? 'ats.local';
+  return `<${idempotencyKey.replaceAll(':', '.')}@${domain}>`;
+}
+
+export function createEmailActivities({ orm, mailer, mailFrom, faults }: EmailDeps) {
+  return {
+    async sendStageEmail(request: StageEmailRequest): Promise<StageEmailResult> {
+      const key = stageEmailKey(request);
+      const messageId = messageIdFor(key, mailFrom);
+      const em = orm.em.fork();
+      const existing = await em.findOne(EmailMessage, { idempotencyKey: key });
+      if (existing?.status === 'sent') return { messageId, sentNow: false };
+
+      const [row] = await em.getConnection().execute<
+        { candidate_name: string; candidate_email: string; job_title: string; company_name: string }[]
+      >(
+        `select c.name as candidate_name, c.email as candidate_email, j.title as job_title, co.name as company_name
+         from application a join candidate c on c.id = a.candidate_id join job j on j.id = a.job_id
+         join company co on co.id = a.company_id where a.id = ? and a.company_id = ?`,
+        [request.applicationId, request.companyId],
+      );
+      if (!row) throw ApplicationFailure.nonRetryable(`application ${request.applicationId} not found`, 'NotFound');
+      const variables: EmailVariables = {
+        candidateName: row.candidate_name,
+        jobTitle: row.job_title,
+        companyName: row.company_name,
+      };
+      const email = renderEmail(request.template, variables);
+
+      if (!existing) {
+        await em.insert(
+          EmailMessage,
+          {
+            id: uuidv7(),
+            company: request.companyId,
+            application: request.applicationId,
+            recipient: row.candidate_email,
+            template: request.template,
+            subject: email.subject,
+            status: 'pending',
+            messageId,
+            idempotencyKey: key,
+            createdAt: new Date(),
+          },
+          { onConflictAction: 'ignore', onConflictFields: ['idempotencyKey'] } as never,
+        );
+      }
+
+      await mailer.sendMail({
+        from: mailFrom,
+        to: { name: row.candidate_name, address: row.candidate_email },
+        subject: email.subject,
+        text: email.text,
+        html: email.html,
+        messageId,
+        headers: { 'X-ATS-Idempotency-Key': key },
+      });
+      faults?.afterSend?.(key);
+      await em.nativeUpdate(EmailMessage, { idempotencyKey: key }, { status: 'sent', sentAt: new Date() });
+      faults?.afterRecord?.(key);
+      log.info('stage email sent', { requestId: request.requestId, applicationId: request.applicationId, template: request.template, messageId });
+      return { messageId, sentNow: true };
+    },
+  };
+}

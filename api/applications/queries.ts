@@ -1,0 +1,91 @@
+// Read-model queries for applications. Each is one SQL statement, scoped to what the caller may see:
+// staff their company's applications, a candidate their own. Anything else does not exist for them.
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { isStaff } from '../../domain/roles.js';
+import type { ApplicationStatus } from '../../domain/pipeline.js';
+import type { Principal } from '../auth.js';
+import type { Cursor } from '../pagination.js';
+
+export interface ApplicationRow {
+  id: string;
+  company_id: string;
+  job_id: string;
+  job_title: string;
+  candidate_id: string;
+  candidate_name: string;
+  candidate_email: string;
+  candidate_user_id: string | null;
+  stage: string;
+  status: ApplicationStatus;
+  transition_seq: number;
+  workflow_id: string;
+  cover_letter: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface TransitionRow {
+  seq: number;
+  from_stage: string | null;
+  to_stage: string;
+  event: string;
+  actor_id: string | null;
+  actor_name: string | null;
+  reason: string | null;
+  at: Date;
+}
+
+const SELECT_APPLICATION = `
+  select a.id, a.company_id, a.job_id, j.title as job_title, a.candidate_id, c.name as candidate_name,
+         c.email as candidate_email, c.user_id as candidate_user_id, a.stage, a.status, a.transition_seq,
+         a.workflow_id, a.cover_letter, a.created_at, a.updated_at
+  from application a
+  join candidate c on c.id = a.candidate_id
+  join job j on j.id = a.job_id`;
+
+function scope(principal: Principal): { sql: string; param: string } {
+  return isStaff(principal.role)
+    ? { sql: 'a.company_id = ?', param: principal.companyId ?? '' }
+    : { sql: 'c.user_id = ?', param: principal.userId };
+}
+
+export async function findApplication(orm: MikroORM, principal: Principal, id: string): Promise<ApplicationRow | undefined> {
+  const { sql, param } = scope(principal);
+  const rows = await orm.em.getConnection().execute<ApplicationRow[]>(`${SELECT_APPLICATION} where a.id = ? and ${sql}`, [id, param]);
+  return rows[0];
+}
+
+export interface ApplicationFilter {
+  jobId?: string;
+  stage?: string;
+  status?: ApplicationStatus;
+  cursor?: Cursor;
+  limit: number;
+}
+
+export async function listApplications(orm: MikroORM, principal: Principal, filter: ApplicationFilter): Promise<ApplicationRow[]> {
+  const { sql, param } = scope(principal);
+  const where = [sql];
+  const params: unknown[] = [param];
+  const and = (condition: string, ...values: unknown[]) => {
+    where.push(condition);
+    params.push(...values);
+  };
+  if (filter.jobId) and('a.job_id = ?', filter.jobId);
+  if (filter.stage) and('a.stage = ?', filter.stage);
+  if (filter.status) and('a.status = ?', filter.status);
+  if (filter.cursor) and('(a.created_at, a.id) < (?, ?)', filter.cursor.createdAt, filter.cursor.id);
+  params.push(filter.limit + 1);
+  return orm.em
+    .getConnection()
+    .execute<ApplicationRow[]>(`${SELECT_APPLICATION} where ${where.join(' and ')} order by a.created_at desc, a.id desc limit ?`, params);
+}
+
+export async function listTransitions(orm: MikroORM, applicationId: string): Promise<TransitionRow[]> {
+  return orm.em.getConnection().execute<TransitionRow[]>(
+    `select t.seq, t.from_stage, t.to_stage, t.event, t.actor_id, u.name as actor_name, t.reason, t.at
+     from stage_transition t left join app_user u on u.id = t.actor_id
+     where t.application_id = ? order by t.seq`,
+    [applicationId],
+  );
+}

@@ -1,0 +1,249 @@
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
+import { v7 as uuidv7 } from 'uuid';
+import { DEFAULT_PIPELINE, initialStage } from '../../domain/pipeline.js';
+import { buildStageMachine, type AllowedEvents, type StageEvent } from '../../domain/stage-machine.js';
+import { decideTransition } from '../../domain/transitions.js';
+import { startApplicationWorkflow } from '../../infra/temporal.js';
+import {
+  FORBIDDEN_TRANSITION,
+  applicationWorkflowId,
+  transitionUpdate,
+  type ApplicationState,
+} from '../../workflows/applications/application-workflow.js';
+import type { Principal } from '../auth.js';
+import type { ApiDeps } from '../deps.js';
+import { ConflictProblem, ForbiddenProblem, NotFoundProblem, UnavailableProblem } from '../problem.js';
+import { decodeCursor, pageSchema, toPage } from '../pagination.js';
+import { defineRoute, idParams } from '../route.js';
+import { findApplication, listApplications, listTransitions, type ApplicationRow } from './queries.js';
+import {
+  applicationSchema,
+  applySchema,
+  historySchema,
+  listApplicationsQuery,
+  moveSchema,
+  toApplicationView,
+  toStageEvent,
+  toTransitionView,
+  transitionSchema,
+} from './schemas.js';
+
+const machine = buildStageMachine(DEFAULT_PIPELINE);
+
+function illegalMove(detail: string, allowed: AllowedEvents) {
+  return new ConflictProblem(detail, { allowedEvents: allowed.events, moveTargets: allowed.moveTargets });
+}
+
+export function applicationRoutes(deps: ApiDeps) {
+  async function loadApplication(principal: Principal, id: string): Promise<ApplicationRow> {
+    const row = await findApplication(deps.orm, principal, id);
+    if (!row) throw new NotFoundProblem('Application');
+    return row;
+  }
+
+  /** Sends the event to the application's workflow, the only authority over its stage. */
+  async function moveApplication(principal: Principal, id: string, event: StageEvent, requestId: string) {
+    const row = await loadApplication(principal, id);
+    const actor = { userId: principal.userId, role: principal.role };
+    // Answer what the read model already rules out without a round trip; the workflow re-checks.
+    const early = decideTransition(DEFAULT_PIPELINE, machine, row.stage, actor, event);
+    if (!early.ok) {
+      throw early.reason === 'forbidden' ? new ForbiddenProblem(early.message) : illegalMove(early.message, early.allowed);
+    }
+    const update = () =>
+      deps.temporal.workflow
+        .getHandle(row.workflow_id)
+        .executeUpdate(transitionUpdate, { args: [{ event, actor, requestId }] });
+    let state: ApplicationState;
+    try {
+      state = await update().catch(async (err: unknown) => {
+        // An application whose workflow never started (a crash between insert and start) heals here.
+        if (err instanceof WorkflowNotFoundError && row.status === 'active') {
+          await startApplicationWorkflow(deps.temporal, deps.taskQueue, { applicationId: row.id, companyId: row.company_id, jobId: row.job_id, requestId });
+          return update();
+        }
+        throw err;
+      });
+    } catch (err) {
+      if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
+        const allowed = (err.cause.details?.[0] as AllowedEvents | undefined) ?? { events: [], moveTargets: [] };
+        if (err.cause.type === FORBIDDEN_TRANSITION) throw new ForbiddenProblem(err.cause.message);
+        throw illegalMove(err.cause.message, allowed);
+      }
+      if (err instanceof WorkflowNotFoundError) {
+        throw illegalMove(`The application is ${row.status}; nothing can move it any more`, { events: [], moveTargets: [] });
+      }
+      deps.logger.error({ err, requestId, applicationId: id }, 'stage move failed');
+      throw new UnavailableProblem('The workflow service did not accept the move; nothing was changed, try again');
+    }
+    return {
+      status: 200,
+      body: toApplicationView({ ...row, stage: state.stage, status: state.status, transition_seq: state.seq, updated_at: new Date(state.changedAt) }),
+    };
+  }
+
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/api/jobs/:id/apply',
+      summary: 'Apply to an open job as the signed-in candidate',
+      tag: 'Applications',
+      auth: 'applications:apply',
+      params: idParams,
+      body: applySchema,
+      responses: {
+        201: { description: 'The new application, in the first stage', schema: applicationSchema },
+        409: { description: 'Already applied, or the job is not open' },
+      },
+      async handler({ params, body, principal, req }) {
+        const connection = deps.orm.em.getConnection();
+        const [found] = await connection.execute<{ job_status: string; company_id: string; title: string; name: string; email: string }[]>(
+          `select j.status as job_status, j.company_id, j.title, u.name, u.email
+           from job j, app_user u where j.id = ? and u.id = ? and j.status <> 'archived'`,
+          [params.id, principal.userId],
+        );
+        if (!found || (found.job_status !== 'open' && found.job_status !== 'closed')) throw new NotFoundProblem('Job');
+        if (found.job_status !== 'open') throw new ConflictProblem('This job is closed to new applications');
+
+        const applicationId = uuidv7();
+        const stage = initialStage(DEFAULT_PIPELINE);
+        const workflowId = applicationWorkflowId(applicationId);
+        // One statement: the per-company candidate (created or linked), the application and its first history row.
+        const [created] = await connection.execute<{ application_id: string | null; candidate_id: string; created_at: Date | null }[]>(
+          `with cand as (
+             insert into candidate (id, company_id, user_id, name, email, phone, links, created_at)
+             values (?, ?, ?, ?, ?, ?, ?, now())
+             on conflict (company_id, email) do update
+               set user_id = coalesce(candidate.user_id, excluded.user_id),
+                   phone = coalesce(excluded.phone, candidate.phone),
+                   links = case when excluded.links = '[]'::jsonb then candidate.links else excluded.links end
+             returning id
+           ), app as (
+             insert into application (id, company_id, job_id, candidate_id, stage, status, transition_seq, workflow_id, cover_letter, created_at, updated_at)
+             select ?, ?, ?, cand.id, ?, 'active', 0, ?, ?, now(), now() from cand
+             on conflict (job_id, candidate_id) do nothing
+             returning id, created_at
+           ), first_transition as (
+             insert into stage_transition (id, company_id, application_id, seq, from_stage, to_stage, event, actor_id, reason, at)
+             select ?, ?, app.id, 0, null, ?, 'APPLY', ?, null, app.created_at from app
+           )
+           select (select id from app) as application_id, (select id from cand) as candidate_id, (select created_at from app) as created_at`,
+          [
+            uuidv7(), found.company_id, principal.userId, found.name, found.email, body.phone ?? null, JSON.stringify(body.links ?? []),
+            applicationId, found.company_id, params.id, stage, workflowId, body.coverLetter ?? null,
+            uuidv7(), found.company_id, stage, principal.userId,
+          ],
+        );
+        const input = { applicationId, companyId: found.company_id, jobId: params.id, requestId: String(req.id) };
+        if (!created?.application_id) {
+          const existing = (
+            await connection.execute<{ id: string; workflow_id: string; status: string }[]>(
+              'select id, workflow_id, status from application where job_id = ? and candidate_id = ?',
+              [params.id, created?.candidate_id],
+            )
+          )[0];
+          // A retry of a request that crashed before starting the workflow finishes the job here.
+          if (existing?.status === 'active') {
+            await startApplicationWorkflow(deps.temporal, deps.taskQueue, { ...input, applicationId: existing.id }).catch(() => undefined);
+          }
+          throw new ConflictProblem('You have already applied to this job', { applicationId: existing?.id });
+        }
+        try {
+          await startApplicationWorkflow(deps.temporal, deps.taskQueue, input);
+        } catch (err) {
+          // The row is committed; the reconciler starts the workflow once Temporal is reachable again.
+          req.log.warn({ err, applicationId }, 'application workflow not started; the reconciler will start it');
+        }
+        const createdAt = created.created_at ?? new Date();
+        const row: ApplicationRow = {
+          id: applicationId,
+          company_id: found.company_id,
+          job_id: params.id,
+          job_title: found.title,
+          candidate_id: created.candidate_id,
+          candidate_name: found.name,
+          candidate_email: found.email,
+          candidate_user_id: principal.userId,
+          stage,
+          status: 'active',
+          transition_seq: 0,
+          workflow_id: workflowId,
+          cover_letter: body.coverLetter ?? null,
+          created_at: createdAt,
+          updated_at: createdAt,
+        };
+        return { status: 201, body: toApplicationView(row) };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/applications',
+      summary: "List applications: a candidate's own, or the staff member's company's",
+      tag: 'Applications',
+      auth: 'applications:read',
+      query: listApplicationsQuery,
+      responses: { 200: { description: 'A page of applications, newest first', schema: pageSchema(applicationSchema) } },
+      async handler({ query, principal }) {
+        const rows = await listApplications(deps.orm, principal, { ...query, cursor: decodeCursor(query.cursor) });
+        const page = toPage(rows, query.limit, (row) => ({ createdAt: new Date(row.created_at), id: row.id }), (row) => toApplicationView(row));
+        return { status: 200, body: page };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/applications/:id',
+      summary: 'An application with its stage, status, allowed events and history',
+      tag: 'Applications',
+      auth: 'applications:read',
+      params: idParams,
+      responses: { 200: { description: 'The application', schema: applicationSchema } },
+      async handler({ params, principal }) {
+        const row = await loadApplication(principal, params.id);
+        return { status: 200, body: toApplicationView(row, await listTransitions(deps.orm, row.id)) };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/applications/:id/history',
+      summary: 'Stage history, oldest first',
+      tag: 'Applications',
+      auth: 'applications:read',
+      params: idParams,
+      responses: { 200: { description: 'The transitions', schema: historySchema } },
+      async handler({ params, principal }) {
+        const row = await loadApplication(principal, params.id);
+        return { status: 200, body: { items: (await listTransitions(deps.orm, row.id)).map(toTransitionView) } };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/applications/:id/transitions',
+      summary: 'Move an application: ADVANCE, MOVE {toStage}, REJECT {reason}, HIRE; a candidate may WITHDRAW their own',
+      tag: 'Applications',
+      auth: 'authenticated',
+      params: idParams,
+      body: transitionSchema,
+      responses: {
+        200: { description: 'The application after the move', schema: applicationSchema },
+        409: { description: 'Not allowed from the current stage; allowedEvents lists what is' },
+      },
+      handler: ({ params, body, principal, req }) => moveApplication(principal, params.id, toStageEvent(body), String(req.id)),
+    }),
+    defineRoute({
+      method: 'patch',
+      path: '/api/applications/:id/stage',
+      summary: 'Shorthand for MOVE to a named stage',
+      tag: 'Applications',
+      auth: 'authenticated',
+      params: idParams,
+      body: moveSchema,
+      responses: {
+        200: { description: 'The application after the move', schema: applicationSchema },
+        409: { description: 'Not allowed from the current stage' },
+      },
+      handler: ({ params, body, principal, req }) =>
+        moveApplication(principal, params.id, { type: 'MOVE', toStage: body.stage }, String(req.id)),
+    }),
+  ];
+}

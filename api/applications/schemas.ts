@@ -1,0 +1,120 @@
+import { isValidPhoneNumber, parsePhoneNumberWithError } from 'libphonenumber-js';
+import { z } from 'zod';
+import { DEFAULT_PIPELINE } from '../../domain/pipeline.js';
+import { STAGE_EVENT_TYPES, allowedEvents, buildStageMachine, type StageEvent } from '../../domain/stage-machine.js';
+import { pageQuery } from '../pagination.js';
+import type { ApplicationRow, TransitionRow } from './queries.js';
+
+export const APPLICATION_STATUSES = ['active', 'hired', 'rejected', 'withdrawn'] as const;
+const stageKey = z.string().trim().min(1).max(64);
+
+export const applySchema = z
+  .strictObject({
+    coverLetter: z.string().max(10_000).optional(),
+    phone: z
+      .string()
+      .max(40)
+      .refine((value) => isValidPhoneNumber(value), 'not a valid international phone number (use +<country code>...)')
+      .transform((value) => parsePhoneNumberWithError(value).number)
+      .optional(),
+    links: z.array(z.url({ protocol: /^https?$/ }).max(500)).max(10).optional(),
+  })
+  .meta({ id: 'Apply' });
+
+export const transitionSchema = z
+  .strictObject({
+    event: z.enum(STAGE_EVENT_TYPES),
+    toStage: stageKey.optional(),
+    reason: z.string().trim().min(1).max(2000).optional(),
+  })
+  .superRefine((value, ctx) => {
+    if (value.event === 'MOVE' && !value.toStage) ctx.addIssue({ code: 'custom', path: ['toStage'], message: 'MOVE needs toStage' });
+    if (value.event !== 'MOVE' && value.toStage) ctx.addIssue({ code: 'custom', path: ['toStage'], message: 'only MOVE takes toStage' });
+    if (value.event === 'REJECT' && !value.reason) ctx.addIssue({ code: 'custom', path: ['reason'], message: 'REJECT needs a reason' });
+  })
+  .meta({ id: 'Transition' });
+
+export const moveSchema = z.strictObject({ stage: stageKey }).meta({ id: 'MoveToStage' });
+
+export function toStageEvent(body: z.output<typeof transitionSchema>): StageEvent {
+  switch (body.event) {
+    case 'MOVE':
+      return { type: 'MOVE', toStage: body.toStage ?? '' };
+    case 'REJECT':
+      return { type: 'REJECT', reason: body.reason ?? '' };
+    default:
+      return { type: body.event };
+  }
+}
+
+export const listApplicationsQuery = z.object({
+  jobId: z.uuid().optional(),
+  stage: stageKey.optional(),
+  status: z.enum(APPLICATION_STATUSES).optional(),
+  ...pageQuery,
+});
+
+const transitionViewSchema = z
+  .object({
+    seq: z.number().int(),
+    fromStage: z.string().nullable(),
+    toStage: z.string(),
+    event: z.string(),
+    actor: z.object({ id: z.uuid(), name: z.string().nullable() }).nullable(),
+    reason: z.string().nullable(),
+    at: z.iso.datetime(),
+  })
+  .meta({ id: 'StageTransition' });
+
+export const applicationSchema = z
+  .object({
+    id: z.uuid(),
+    companyId: z.uuid(),
+    job: z.object({ id: z.uuid(), title: z.string() }),
+    candidate: z.object({ id: z.uuid(), name: z.string(), email: z.string() }),
+    stage: z.string(),
+    status: z.enum(APPLICATION_STATUSES),
+    allowedEvents: z.array(z.enum(STAGE_EVENT_TYPES)),
+    moveTargets: z.array(z.string()),
+    coverLetter: z.string().nullable(),
+    workflowId: z.string(),
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+    history: z.array(transitionViewSchema).optional(),
+  })
+  .meta({ id: 'Application' });
+
+export const historySchema = z.object({ items: z.array(transitionViewSchema) });
+
+const machine = buildStageMachine(DEFAULT_PIPELINE);
+
+export function toApplicationView(row: ApplicationRow, history?: TransitionRow[]) {
+  const allowed = allowedEvents(machine, row.stage);
+  return {
+    id: row.id,
+    companyId: row.company_id,
+    job: { id: row.job_id, title: row.job_title },
+    candidate: { id: row.candidate_id, name: row.candidate_name, email: row.candidate_email },
+    stage: row.stage,
+    status: row.status,
+    allowedEvents: allowed.events,
+    moveTargets: allowed.moveTargets,
+    coverLetter: row.cover_letter,
+    workflowId: row.workflow_id,
+    createdAt: new Date(row.created_at).toISOString(),
+    updatedAt: new Date(row.updated_at).toISOString(),
+    ...(history ? { history: history.map(toTransitionView) } : {}),
+  };
+}
+
+export function toTransitionView(row: TransitionRow) {
+  return {
+    seq: row.seq,
+    fromStage: row.from_stage,
+    toStage: row.to_stage,
+    event: row.event,
+    actor: row.actor_id ? { id: row.actor_id, name: row.actor_name } : null,
+    reason: row.reason,
+    at: new Date(row.at).toISOString(),
+  };
+}

@@ -1,0 +1,73 @@
+// JWT bearer authentication (passport-jwt) and the permission guard every route declares.
+import type { RequestHandler } from 'express';
+import jwt from 'jsonwebtoken';
+import passport from 'passport';
+import { ExtractJwt, Strategy as JwtStrategy } from 'passport-jwt';
+import { z } from 'zod';
+import { ROLES, can, type Permission, type Role } from '../domain/roles.js';
+import { ForbiddenProblem, UnauthorizedProblem } from './problem.js';
+
+export interface Principal {
+  userId: string;
+  role: Role;
+  /** Null for candidates, whose accounts are not tied to one company. */
+  companyId: string | null;
+}
+
+const claimsSchema = z.object({ sub: z.uuid(), role: z.enum(ROLES), companyId: z.uuid().nullable() });
+
+export interface TokenSettings {
+  secret: string;
+  expiresIn: string;
+}
+
+export function issueAccessToken(principal: Principal, settings: TokenSettings): { accessToken: string; expiresIn: number } {
+  const accessToken = jwt.sign({ role: principal.role, companyId: principal.companyId }, settings.secret, {
+    subject: principal.userId,
+    expiresIn: settings.expiresIn as jwt.SignOptions['expiresIn'],
+    algorithm: 'HS256',
+    issuer: 'ats',
+  });
+  const decoded = jwt.decode(accessToken) as { exp: number; iat: number };
+  return { accessToken, expiresIn: decoded.exp - decoded.iat };
+}
+
+export function createAuthenticator(settings: TokenSettings): RequestHandler {
+  const authenticator = new passport.Passport();
+  authenticator.use(
+    new JwtStrategy(
+      {
+        jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+        secretOrKey: settings.secret,
+        algorithms: ['HS256'],
+        issuer: 'ats',
+      },
+      (payload: unknown, done: (err: unknown, user?: Principal | false) => void) => {
+        const claims = claimsSchema.safeParse(payload);
+        if (!claims.success) return done(null, false);
+        done(null, { userId: claims.data.sub, role: claims.data.role, companyId: claims.data.companyId });
+      },
+    ),
+  );
+  const middleware = authenticator.initialize();
+  return (req, res, next) => {
+    middleware(req, res, () => {
+      authenticator.authenticate('jwt', { session: false }, (err: unknown, user: Principal | false) => {
+        if (err) return next(err);
+        if (!user) return next(new UnauthorizedProblem());
+        req.principal = user;
+        next();
+      })(req, res, next);
+    });
+  };
+}
+
+export function requirePermission(principal: Principal, permission: Permission): void {
+  if (!can(principal.role, permission)) throw new ForbiddenProblem(`A ${principal.role} may not ${permission.replace(':', ' ')}`);
+}
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    principal?: Principal;
+  }
+}

@@ -1,0 +1,135 @@
+// MikroORM entity definitions. Every tenant-owned table carries company_id NOT NULL and indexed, so
+// row-level security can be added without a data migration. The schema itself changes only in migrations/.
+import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+import { ROLES } from '../domain/roles.js';
+
+const JOB_STATUSES = ['draft', 'open', 'closed', 'archived'] as const;
+const APPLICATION_STATUSES = ['active', 'hired', 'rejected', 'withdrawn'] as const;
+const EMAIL_STATUSES = ['pending', 'sent'] as const;
+
+const createdAt = () => p.datetime().onCreate(() => new Date());
+
+export const Company = defineEntity({
+  name: 'Company',
+  properties: {
+    id: p.uuid().primary(),
+    name: p.string().length(200),
+    createdAt: createdAt(),
+  },
+});
+
+export const User = defineEntity({
+  name: 'User',
+  tableName: 'app_user',
+  properties: {
+    id: p.uuid().primary(),
+    // Null for candidates: a candidate account is global and applies to many companies.
+    company: () => p.manyToOne(Company).mapToPk().nullable().index(),
+    email: p.string().length(320).unique(),
+    passwordHash: p.text().hidden(),
+    name: p.string().length(200),
+    role: p.enum(ROLES),
+    createdAt: createdAt(),
+  },
+});
+
+export const Job = defineEntity({
+  name: 'Job',
+  properties: {
+    id: p.uuid().primary(),
+    company: () => p.manyToOne(Company).mapToPk().index(),
+    title: p.string().length(200),
+    description: p.text(),
+    location: p.string().length(200),
+    status: p.enum(JOB_STATUSES),
+    createdBy: () => p.manyToOne(User).mapToPk(),
+    createdAt: createdAt(),
+    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+  },
+  indexes: [{ properties: ['status', 'createdAt'] }],
+});
+
+export const Candidate = defineEntity({
+  name: 'Candidate',
+  properties: {
+    id: p.uuid().primary(),
+    company: () => p.manyToOne(Company).mapToPk().index(),
+    user: () => p.manyToOne(User).mapToPk().nullable().index(),
+    name: p.string().length(200),
+    email: p.string().length(320),
+    phone: p.string().length(40).nullable(),
+    links: p.json<string[]>().default('[]'),
+    createdAt: createdAt(),
+  },
+  uniques: [{ properties: ['company', 'email'] }],
+});
+
+export const Application = defineEntity({
+  name: 'Application',
+  properties: {
+    id: p.uuid().primary(),
+    // Indexed by the (company, created_at, id) index below, which also serves cursor pagination.
+    company: () => p.manyToOne(Company).mapToPk(),
+    job: () => p.manyToOne(Job).mapToPk(),
+    candidate: () => p.manyToOne(Candidate).mapToPk().index(),
+    stage: p.string().length(64),
+    status: p.enum(APPLICATION_STATUSES),
+    // Sequence number of the last transition the workflow recorded; the read model only moves forward.
+    transitionSeq: p.integer().default(0),
+    workflowId: p.string().length(100).unique(),
+    // Set by the workflow's first task; rows still null after a while are restarted by the reconciler.
+    workflowStartedAt: p.datetime().nullable(),
+    coverLetter: p.text().nullable(),
+    createdAt: createdAt(),
+    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+  },
+  uniques: [{ properties: ['job', 'candidate'] }],
+  indexes: [
+    { properties: ['company', 'createdAt', 'id'] },
+    { properties: ['company', 'stage'] },
+  ],
+});
+
+export const StageTransition = defineEntity({
+  name: 'StageTransition',
+  properties: {
+    id: p.uuid().primary(),
+    company: () => p.manyToOne(Company).mapToPk().index(),
+    application: () => p.manyToOne(Application).mapToPk(),
+    seq: p.integer(),
+    fromStage: p.string().length(64).nullable(),
+    toStage: p.string().length(64),
+    event: p.string().length(32),
+    actor: () => p.manyToOne(User).mapToPk().nullable(),
+    reason: p.text().nullable(),
+    at: p.datetime(),
+  },
+  uniques: [{ properties: ['application', 'seq'] }],
+});
+
+export const EmailMessage = defineEntity({
+  name: 'EmailMessage',
+  properties: {
+    id: p.uuid().primary(),
+    company: () => p.manyToOne(Company).mapToPk().index(),
+    application: () => p.manyToOne(Application).mapToPk().index(),
+    recipient: p.string().length(320),
+    template: p.string().length(64),
+    subject: p.string().length(400),
+    status: p.enum(EMAIL_STATUSES),
+    messageId: p.string().length(200),
+    idempotencyKey: p.string().length(200).unique(),
+    sentAt: p.datetime().nullable(),
+    createdAt: createdAt(),
+  },
+});
+
+export type Company = InferEntity<typeof Company>;
+export type User = InferEntity<typeof User>;
+export type Job = InferEntity<typeof Job>;
+export type Candidate = InferEntity<typeof Candidate>;
+export type Application = InferEntity<typeof Application>;
+export type StageTransition = InferEntity<typeof StageTransition>;
+export type EmailMessage = InferEntity<typeof EmailMessage>;
+
+export const ENTITIES = [Company, User, Job, Candidate, Application, StageTransition, EmailMessage];

@@ -1,0 +1,35 @@
+// Settings from the environment, read once. Unset values mean "start an embedded one" where that makes sense.
+import path from 'node:path';
+
+export interface Config {
+  port: number;
+  logLevel: string;
+  databaseUrl?: string;
+  smtpUrl?: string;
+  mailFrom: string;
+  jwtSecret: string;
+  jwtExpiresIn: string;
+  /** Set when a remote Temporal (cluster or Cloud) is configured; otherwise `npm run dev` starts a dev server. */
+  temporalAddress?: string;
+  temporalNamespace: string;
+  taskQueue: string;
+  temporalUiPort: number;
+  dataDir: string;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  return {
+    port: Number(env.PORT ?? 3000),
+    logLevel: env.LOG_LEVEL ?? 'info',
+    databaseUrl: env.DATABASE_URL || undefined,
+    smtpUrl: env.SMTP_URL || undefined,
+    mailFrom: env.MAIL_FROM ?? 'ATS <no-reply@ats.local>',
+    jwtSecret: env.JWT_SECRET ?? 'dev-only-secret-change-me',
+    jwtExpiresIn: env.JWT_EXPIRES_IN ?? '1h',
+    temporalAddress: env.TEMPORAL_ADDRESS || undefined,
+    temporalNamespace: env.TEMPORAL_NAMESPACE ?? 'default',
+    taskQueue: env.TEMPORAL_TASK_QUEUE ?? 'applications',
+    temporalUiPort: Number(env.TEMPORAL_UI_PORT ?? 8233),
+    dataDir: path.resolve(env.ATS_DATA_DIR ?? '.data'),
+  };
+}

@@ -1,0 +1,37 @@
+// Heals applications whose row was committed but whose workflow never started (a crash or a Temporal
+// outage between the two). Starting is idempotent (USE_EXISTING on a workflow id derived from the row).
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Client } from '@temporalio/client';
+import type { Logger } from './logger.js';
+import { startApplicationWorkflow } from './temporal.js';
+
+export async function reconcileApplicationWorkflows(options: {
+  orm: MikroORM;
+  client: Client;
+  taskQueue: string;
+  /** Rows younger than this are still being started by the request that created them. */
+  graceMs?: number;
+  limit?: number;
+}): Promise<string[]> {
+  const rows = await options.orm.em.getConnection().execute<{ id: string; company_id: string; job_id: string }[]>(
+    `select id, company_id, job_id from application
+     where workflow_started_at is null and status = 'active' and created_at < now() - make_interval(secs => ?)
+     order by created_at limit ?`,
+    [(options.graceMs ?? 30_000) / 1000, options.limit ?? 200],
+  );
+  for (const row of rows) {
+    await startApplicationWorkflow(options.client, options.taskQueue, { applicationId: row.id, companyId: row.company_id, jobId: row.job_id });
+  }
+  return rows.map((row) => row.id);
+}
+
+export function startReconciler(options: Parameters<typeof reconcileApplicationWorkflows>[0] & { intervalMs?: number; logger: Logger }) {
+  const run = () =>
+    reconcileApplicationWorkflows(options)
+      .then((started) => started.length && options.logger.warn({ applicationIds: started }, 'started workflows of orphaned applications'))
+      .catch((err: unknown) => options.logger.warn({ err }, 'reconciler pass failed'));
+  const timer = setInterval(run, options.intervalMs ?? 60_000);
+  timer.unref();
+  void run();
+  return { stop: () => clearInterval(timer) };
+}

@@ -1,0 +1,107 @@
+// Composes the product from running services: database (migrated), Temporal client, worker, API.
+// `npm run dev`, the tests and the benchmark all start the product through here.
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Client } from '@temporalio/client';
+import type { Worker, WorkerOptions } from '@temporalio/worker';
+import type { Transporter } from 'nodemailer';
+import type { EmailFaults } from '../activities/email/stage-email.js';
+import { createApp } from '../api/app.js';
+import type { DevMailbox } from './dev-mailbox.js';
+import { migrate, openOrm } from '../db/orm.js';
+import type { Logger } from './logger.js';
+import { createMailer } from './mailer.js';
+import { startReconciler } from './reconciler.js';
+import { connectClient, type TemporalTarget } from './temporal.js';
+import { createApplicationWorker, installTemporalLogging } from './worker.js';
+
+export interface StackOptions {
+  logger: Logger;
+  databaseUrl: string;
+  smtpUrl: string;
+  mailFrom: string;
+  temporal: TemporalTarget;
+  taskQueue: string;
+  jwt: { secret: string; expiresIn: string };
+  /** Port for the API; 0 picks a free one; false runs no API. */
+  apiPort: number | false;
+  worker: boolean | { workflowBundle?: WorkerOptions['workflowBundle']; emailFaults?: EmailFaults; tuning?: Partial<WorkerOptions> };
+  reconciler?: boolean;
+  devMailbox?: DevMailbox;
+  loginAttemptsPerWindow?: number;
+}
+
+export interface Stack {
+  orm: MikroORM;
+  client: Client;
+  mailer: Transporter;
+  apiUrl?: string;
+  worker?: Worker;
+  stop(): Promise<void>;
+}
+
+export async function startStack(options: StackOptions): Promise<Stack> {
+  const { logger } = options;
+  const orm = await openOrm(options.databaseUrl);
+  const applied = await migrate(orm);
+  if (applied.length) logger.info({ migrations: applied }, 'migrations applied');
+  const client = await connectClient(options.temporal);
+  const mailer = createMailer(options.smtpUrl);
+  const stops: (() => Promise<void>)[] = [];
+
+  let worker: Worker | undefined;
+  if (options.worker) {
+    installTemporalLogging(logger);
+    const workerOptions = typeof options.worker === 'object' ? options.worker : {};
+    worker = await createApplicationWorker({
+      target: options.temporal,
+      taskQueue: options.taskQueue,
+      deps: { orm, mailer, mailFrom: options.mailFrom, emailFaults: workerOptions.emailFaults },
+      workflowBundle: workerOptions.workflowBundle,
+      tuning: workerOptions.tuning,
+    });
+    const running = worker.run();
+    const started = worker;
+    stops.push(async () => {
+      started.shutdown();
+      await running;
+    });
+  }
+
+  let apiUrl: string | undefined;
+  if (options.apiPort !== false) {
+    const app = createApp({
+      orm,
+      temporal: client,
+      taskQueue: options.taskQueue,
+      jwt: options.jwt,
+      logger,
+      devMailbox: options.devMailbox,
+      loginAttemptsPerWindow: options.loginAttemptsPerWindow,
+    });
+    const server: Server = await new Promise((resolve) => {
+      const listening = app.listen(options.apiPort as number, () => resolve(listening));
+    });
+    apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    stops.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    if (options.reconciler) {
+      const reconciler = startReconciler({ orm, client, taskQueue: options.taskQueue, logger });
+      stops.push(async () => reconciler.stop());
+    }
+  }
+
+  return {
+    orm,
+    client,
+    mailer,
+    apiUrl,
+    worker,
+    async stop() {
+      for (const stop of stops.reverse()) await stop();
+      mailer.close();
+      await client.connection.close();
+      await orm.close();
+    },
+  };
+}

@@ -1,0 +1,51 @@
+// Connecting to Temporal (a remote cluster or Cloud from the environment, else the local dev server)
+// and starting application workflows the one way both the API and the reconciler use.
+import { Client, Connection, WorkflowIdConflictPolicy, WorkflowIdReusePolicy, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { loadClientConnectConfig } from '@temporalio/envconfig';
+import { DEFAULT_PIPELINE, initialStage } from '../domain/pipeline.js';
+import { applicationWorkflowId, type ApplicationWorkflowInput } from '../workflows/applications/application-workflow.js';
+import { companyIdKey, jobIdKey, stageKey, statusKey } from '../workflows/search-attributes.js';
+
+export interface TemporalTarget {
+  address: string;
+  namespace: string;
+}
+
+/** Connection options from TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE / TEMPORAL_API_KEY / TEMPORAL_TLS_* or a profile. */
+export function temporalConnectOptions(fallback: TemporalTarget) {
+  const { connectionOptions, namespace } = loadClientConnectConfig();
+  return {
+    connectionOptions: { ...connectionOptions, address: connectionOptions.address ?? fallback.address },
+    namespace: namespace ?? fallback.namespace,
+  };
+}
+
+export async function connectClient(target: TemporalTarget): Promise<Client> {
+  const { connectionOptions, namespace } = temporalConnectOptions(target);
+  const connection = await Connection.connect(connectionOptions);
+  return new Client({ connection, namespace });
+}
+
+/**
+ * Starts an application's workflow. The id comes from the application id and an existing run is reused,
+ * so a retried request or the reconciler never starts a second one; a closed workflow is never restarted.
+ */
+export async function startApplicationWorkflow(client: Client, taskQueue: string, input: ApplicationWorkflowInput) {
+  try {
+    await client.workflow.start('applicationWorkflow', {
+      taskQueue,
+      workflowId: applicationWorkflowId(input.applicationId),
+      args: [input],
+      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      typedSearchAttributes: [
+        { key: companyIdKey, value: input.companyId },
+        { key: jobIdKey, value: input.jobId },
+        { key: stageKey, value: initialStage(DEFAULT_PIPELINE) },
+        { key: statusKey, value: 'active' },
+      ],
+    });
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+  }
+}

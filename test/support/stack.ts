@@ -1,0 +1,33 @@
+// The product on the shared test services: migrated database, worker and API on a free port.
+import { randomBytes } from 'node:crypto';
+import type { EmailFaults } from '../../activities/email/stage-email.js';
+import { createLogger } from '../../infra/logger.js';
+import { startStack, type Stack } from '../../infra/stack.js';
+import { testServices, type TestServices } from './services.js';
+
+export const TEST_JWT = { secret: 'test-secret', expiresIn: '1h' };
+export const MAIL_FROM = 'ATS Test <no-reply@ats.test>';
+
+export interface TestStack extends Stack {
+  services: TestServices;
+  taskQueue: string;
+  apiUrl: string;
+}
+
+export async function startTestStack(options: { emailFaults?: EmailFaults; api?: boolean } = {}): Promise<TestStack> {
+  const services = await testServices();
+  const taskQueue = `test-${randomBytes(4).toString('hex')}`;
+  const stack = await startStack({
+    logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
+    databaseUrl: services.databaseUrl,
+    smtpUrl: services.mailbox.smtpUrl,
+    mailFrom: MAIL_FROM,
+    temporal: { address: services.temporal.address, namespace: services.temporal.namespace },
+    taskQueue,
+    jwt: TEST_JWT,
+    apiPort: options.api === false ? false : 0,
+    worker: { workflowBundle: services.workflowBundle, emailFaults: options.emailFaults },
+    loginAttemptsPerWindow: 10_000,
+  });
+  return { ...stack, services, taskQueue, apiUrl: stack.apiUrl ?? '' };
+}
