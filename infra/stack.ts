@@ -64,7 +64,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const running = worker.run();
     const started = worker;
     stops.push(async () => {
-      started.shutdown();
+      if (started.getState() === 'RUNNING') started.shutdown();
       await running;
     });
   }

@@ -27,7 +27,8 @@ let runtimeInstalled = false;
 export function installTemporalLogging(logger: Logger): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
-  Runtime.install({ logger: new PinoTemporalLogger(logger.child({ component: 'temporal' })) });
+  // The process's own signal handlers stop the worker in order (API first); the SDK should not race them.
+  Runtime.install({ logger: new PinoTemporalLogger(logger.child({ component: 'temporal' })), shutdownSignals: [] });
 }
 
 export interface ApplicationWorkerOptions {
