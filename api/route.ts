@@ -49,10 +49,21 @@ export function defineRoute<B extends z.ZodType = z.ZodNever, Q extends z.ZodTyp
 
 export const idParams = z.object({ id: z.uuid() });
 
+/** Paths of strings holding a NUL character, which PostgreSQL text cannot store. Walks parsed (so shallow) values only. */
+function nulCharacterPaths(value: unknown, path: PropertyKey[] = []): PropertyKey[][] {
+  if (typeof value === 'string') return value.includes('\u0000') ? [path] : [];
+  if (Array.isArray(value)) return value.flatMap((item, i) => nulCharacterPaths(item, [...path, i]));
+  if (value && typeof value === 'object') return Object.entries(value).flatMap(([key, item]) => nulCharacterPaths(item, [...path, key]));
+  return [];
+}
+
 function parse<T extends z.ZodType>(schema: T, value: unknown, where: string): z.output<T> {
   const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  const errors = result.error.issues.map((issue) => ({
+  const issues = result.success
+    ? nulCharacterPaths(result.data).map((path) => ({ path, message: 'must not contain NUL (\\u0000) characters' }))
+    : result.error.issues;
+  if (result.success && issues.length === 0) return result.data;
+  const errors = issues.map((issue) => ({
     path: [where, ...issue.path.map(String)].join('.'),
     message: issue.message,
   }));

@@ -7,6 +7,7 @@ import { decideTransition } from '../../domain/transitions.js';
 import { startApplicationWorkflow } from '../../infra/temporal.js';
 import {
   FORBIDDEN_TRANSITION,
+  ILLEGAL_TRANSITION,
   applicationWorkflowId,
   transitionUpdate,
   type ApplicationState,
@@ -66,10 +67,10 @@ export function applicationRoutes(deps: ApiDeps) {
         throw err;
       });
     } catch (err) {
-      if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
-        const allowed = (err.cause.details?.[0] as AllowedEvents | undefined) ?? { events: [], moveTargets: [] };
-        if (err.cause.type === FORBIDDEN_TRANSITION) throw new ForbiddenProblem(err.cause.message);
-        throw illegalMove(err.cause.message, allowed);
+      const refusal = err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure ? err.cause : undefined;
+      if (refusal?.type === FORBIDDEN_TRANSITION) throw new ForbiddenProblem(refusal.message);
+      if (refusal?.type === ILLEGAL_TRANSITION) {
+        throw illegalMove(refusal.message, (refusal.details?.[0] as AllowedEvents | undefined) ?? { events: [], moveTargets: [] });
       }
       if (err instanceof WorkflowNotFoundError) {
         throw illegalMove(`The application is ${row.status}; nothing can move it any more`, { events: [], moveTargets: [] });
@@ -116,8 +117,11 @@ export function applicationRoutes(deps: ApiDeps) {
              values (?, ?, ?, ?, ?, ?, ?, now())
              on conflict (company_id, email) do update
                set user_id = coalesce(candidate.user_id, excluded.user_id),
-                   phone = coalesce(excluded.phone, candidate.phone),
-                   links = case when excluded.links = '[]'::jsonb then candidate.links else excluded.links end
+                   -- A repeat application to this job is refused (409) below, so it keeps the contact details too.
+                   phone = case when exists (select 1 from application where job_id = ? and candidate_id = candidate.id)
+                                then candidate.phone else coalesce(excluded.phone, candidate.phone) end,
+                   links = case when excluded.links = '[]'::jsonb or exists (select 1 from application where job_id = ? and candidate_id = candidate.id)
+                                then candidate.links else excluded.links end
              returning id
            ), app as (
              insert into application (id, company_id, job_id, candidate_id, stage, status, transition_seq, workflow_id, cover_letter, created_at, updated_at)
@@ -131,6 +135,7 @@ export function applicationRoutes(deps: ApiDeps) {
            select (select id from app) as application_id, (select id from cand) as candidate_id, (select created_at from app) as created_at`,
           [
             uuidv7(), found.company_id, principal.userId, found.name, found.email, body.phone ?? null, JSON.stringify(body.links ?? []),
+            params.id, params.id,
             applicationId, found.company_id, params.id, stage, workflowId, body.coverLetter ?? null,
             uuidv7(), found.company_id, stage, principal.userId,
           ],

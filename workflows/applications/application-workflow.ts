@@ -52,9 +52,11 @@ export function applicationWorkflowId(applicationId: string): string {
   return `application-${applicationId}`;
 }
 
+// Bounded: a move whose read-model write keeps failing fails the Update (nothing changes, the API
+// answers 503) instead of holding the caller until its RPC deadline.
 const { recordStageChange, markWorkflowStarted } = proxyLocalActivities<Activities>({
-  startToCloseTimeout: '10s',
-  retry: { initialInterval: '200ms', maximumInterval: '10s' },
+  startToCloseTimeout: '5s',
+  retry: { initialInterval: '200ms', maximumInterval: '2s', maximumAttempts: 5 },
 });
 
 const { sendStageEmail } = proxyActivities<Activities>({
@@ -141,7 +143,13 @@ export async function applicationWorkflow(input: ApplicationWorkflowInput): Prom
   );
 
   // Company, job, stage and status search attributes are set by whoever starts the workflow.
-  await markWorkflowStarted({ applicationId: input.applicationId });
+  try {
+    await markWorkflowStarted({ applicationId: input.applicationId });
+  } catch (err) {
+    // Only the reconciler reads the mark; at worst it starts this workflow again, which is a no-op.
+    if (!(err instanceof ActivityFailure)) throw err;
+    log.warn('could not mark the workflow as started', { requestId: input.requestId, error: err.cause?.message });
+  }
 
   for (;;) {
     await condition(() => pendingEmails.length > 0 || (status !== 'active' && allHandlersFinished()));

@@ -1,0 +1,75 @@
+// `npm run worker`: the Temporal worker (workflows and activities) without the API; run as many as load needs.
+// Everything external is required: PostgreSQL, SMTP and Temporal come from the environment. With
+// WORKFLOW_BUNDLE_PATH (written by `npm run build:workflows`) it loads that prebuilt bundle, as production
+// images do; otherwise it bundles the workflows from source at start. SIGINT/SIGTERM: stop polling, let
+// in-flight workflow and activity tasks finish, then close the connections.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { loadClientConnectConfig } from '@temporalio/envconfig';
+import { loadConfig } from '../infra/config.js';
+import { createLogger } from '../infra/logger.js';
+import { startStack, type Stack } from '../infra/stack.js';
+
+const config = loadConfig();
+const temporalAddress = config.temporalAddress ?? loadClientConnectConfig().connectionOptions.address;
+const missing = [
+  !config.databaseUrl && 'DATABASE_URL',
+  !config.smtpUrl && 'SMTP_URL',
+  !temporalAddress && 'TEMPORAL_ADDRESS (or a Temporal config profile with an address)',
+].filter((name): name is string => typeof name === 'string');
+if (missing.length) {
+  console.error(`worker: missing configuration: ${missing.join(', ')}. See .env.example; \`npm run dev\` starts local services instead.`);
+  process.exit(1);
+}
+const bundlePath = process.env.WORKFLOW_BUNDLE_PATH ? path.resolve(process.env.WORKFLOW_BUNDLE_PATH) : undefined;
+if (bundlePath && !existsSync(bundlePath)) {
+  console.error(`worker: WORKFLOW_BUNDLE_PATH=${bundlePath} does not exist; build it with \`npm run build:workflows\` or unset it.`);
+  process.exit(1);
+}
+
+const logger = createLogger(config.logLevel, 'ats-worker');
+let stack: Stack | undefined;
+let stoppingSince = 0;
+/** Exits once pino's asynchronous stdout writes are out, so the last lines are neither lost nor reordered. */
+const exit = (code: number) => logger.flush(() => process.exit(code));
+
+async function shutdown(signal: string) {
+  if (stoppingSince) {
+    // Ctrl-C can arrive twice (from the terminal and relayed by npm or tsx); only a later signal forces.
+    if (Date.now() - stoppingSince < 2000) return;
+    logger.warn({ signal }, 'second signal: exiting without draining the worker');
+    exit(1);
+  }
+  stoppingSince = Date.now();
+  logger.info({ signal }, 'stopping: no new tasks, finishing in-flight ones');
+  let exitCode = 0;
+  try {
+    await stack?.stop();
+    logger.info('stopped');
+  } catch (err) {
+    logger.error({ err }, 'shutdown failed');
+    exitCode = 1;
+  }
+  exit(exitCode);
+}
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+logger.info(bundlePath ? { workflowBundle: bundlePath } : {}, bundlePath ? 'loading the prebuilt workflow bundle' : 'bundling workflows from source');
+try {
+  stack = await startStack({
+    logger,
+    databaseUrl: config.databaseUrl!,
+    smtpUrl: config.smtpUrl!,
+    mailFrom: config.mailFrom,
+    temporal: { address: temporalAddress!, namespace: config.temporalNamespace },
+    taskQueue: config.taskQueue,
+    jwt: { secret: config.jwtSecret, expiresIn: config.jwtExpiresIn },
+    apiPort: false,
+    worker: bundlePath ? { workflowBundle: { codePath: bundlePath } } : true,
+  });
+  logger.info({ taskQueue: config.taskQueue, namespace: stack.client.options.namespace }, `worker polling task queue ${config.taskQueue}`);
+} catch (err) {
+  logger.error({ err }, 'worker failed to start');
+  exit(1);
+}

@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import { DEFAULT_PIPELINE, initialStage, statusOfStage, type PipelineDefinition } from '../../domain/pipeline.js';
+import { allowedEvents, applyStageEvent, buildStageMachine, enterInitialStage } from '../../domain/stage-machine.js';
+import { decideTransition } from '../../domain/transitions.js';
+import { renderEmail } from '../../domain/email-templates.js';
+
+const machine = buildStageMachine(DEFAULT_PIPELINE);
+const recruiter = { userId: '00000000-0000-4000-8000-000000000001', role: 'recruiter' as const };
+const candidate = { userId: '00000000-0000-4000-8000-000000000002', role: 'candidate' as const };
+
+describe('default pipeline stage machine', () => {
+  it('starts in applied and asks for the applied email', () => {
+    assert.deepEqual(enterInitialStage(machine), { stage: 'applied', actions: [{ type: 'sendStageEmail', stage: 'applied', template: 'applied' }] });
+    assert.equal(initialStage(DEFAULT_PIPELINE), 'applied');
+  });
+
+  it('ADVANCE walks applied → screening → interview → offer, emailing only where the stage has a template', () => {
+    const path: [string, string[]][] = [];
+    let stage = 'applied';
+    for (let i = 0; i < 3; i++) {
+      const result = applyStageEvent(machine, stage, { type: 'ADVANCE' });
+      assert.ok(result.ok);
+      stage = result.stage;
+      path.push([stage, result.actions.map((a) => a.template)]);
+    }
+    assert.deepEqual(path, [['screening', []], ['interview', ['interview']], ['offer', ['offer']]]);
+  });
+
+  it('offers HIRE only from offer, and ADVANCE not at all there', () => {
+    assert.deepEqual(allowedEvents(machine, 'offer').events, ['MOVE', 'REJECT', 'WITHDRAW', 'HIRE']);
+    assert.equal(applyStageEvent(machine, 'interview', { type: 'HIRE' }).ok, false);
+    const hired = applyStageEvent(machine, 'offer', { type: 'HIRE' });
+    assert.ok(hired.ok && hired.stage === 'hired');
+  });
+
+  it('MOVE goes forward or back to any other active stage, never to a terminal or unknown one', () => {
+    assert.deepEqual(allowedEvents(machine, 'interview').moveTargets, ['applied', 'screening', 'offer']);
+    const back = applyStageEvent(machine, 'offer', { type: 'MOVE', toStage: 'screening' });
+    assert.ok(back.ok && back.stage === 'screening');
+    for (const toStage of ['hired', 'rejected', 'nowhere', 'interview']) {
+      assert.equal(applyStageEvent(machine, 'interview', { type: 'MOVE', toStage }).ok, false, toStage);
+    }
+  });
+
+  it('REJECT needs a non-blank reason and reaches rejected with its email', () => {
+    assert.equal(applyStageEvent(machine, 'screening', { type: 'REJECT', reason: '   ' }).ok, false);
+    const rejected = applyStageEvent(machine, 'screening', { type: 'REJECT', reason: 'position filled' });
+    assert.ok(rejected.ok);
+    assert.equal(rejected.stage, 'rejected');
+    assert.deepEqual(rejected.actions.map((a) => a.template), ['rejected']);
+  });
+
+  it('nothing leaves hired, rejected or withdrawn', () => {
+    for (const stage of ['hired', 'rejected', 'withdrawn']) {
+      assert.deepEqual(allowedEvents(machine, stage), { events: [], moveTargets: [] }, stage);
+      assert.notEqual(statusOfStage(DEFAULT_PIPELINE, stage), 'active');
+    }
+  });
+
+  it('builds from any pipeline definition', () => {
+    const pipeline: PipelineDefinition = {
+      key: 'short',
+      stages: [
+        { key: 'new', name: 'New', kind: 'active' },
+        { key: 'call', name: 'Call', kind: 'active', email: 'interview' },
+        { key: 'yes', name: 'Yes', kind: 'hired' },
+        { key: 'no', name: 'No', kind: 'rejected' },
+      ],
+    };
+    const short = buildStageMachine(pipeline);
+    assert.deepEqual(allowedEvents(short, 'new'), { events: ['ADVANCE', 'MOVE', 'REJECT'], moveTargets: ['call'] });
+    assert.deepEqual(allowedEvents(short, 'call').events, ['MOVE', 'REJECT', 'HIRE']);
+  });
+});
+
+describe('decideTransition', () => {
+  it('lets a candidate withdraw but not advance', () => {
+    const withdraw = decideTransition(DEFAULT_PIPELINE, machine, 'interview', candidate, { type: 'WITHDRAW' });
+    assert.ok(withdraw.ok);
+    assert.equal(withdraw.status, 'withdrawn');
+    const advance = decideTransition(DEFAULT_PIPELINE, machine, 'interview', candidate, { type: 'ADVANCE' });
+    assert.ok(!advance.ok && advance.reason === 'forbidden');
+  });
+
+  it('keeps staff from withdrawing on a candidate’s behalf', () => {
+    const decision = decideTransition(DEFAULT_PIPELINE, machine, 'applied', recruiter, { type: 'WITHDRAW' });
+    assert.ok(!decision.ok && decision.reason === 'forbidden');
+  });
+
+  it('explains an illegal event with the allowed ones', () => {
+    const decision = decideTransition(DEFAULT_PIPELINE, machine, 'applied', recruiter, { type: 'HIRE' });
+    assert.ok(!decision.ok);
+    assert.equal(decision.reason, 'illegal');
+    assert.match(decision.message, /HIRE is not allowed from stage applied/);
+    assert.deepEqual(decision.allowed.events, ['ADVANCE', 'MOVE', 'REJECT', 'WITHDRAW']);
+  });
+});
+
+describe('stage email templates', () => {
+  it('fills the variables and escapes them in HTML only', () => {
+    const email = renderEmail('interview', { candidateName: 'Ana <b>', jobTitle: 'R&D Lead', companyName: 'Acme' });
+    assert.equal(email.subject, 'Interview for R&D Lead at Acme');
+    assert.match(email.text, /^Hi Ana <b>,/);
+    assert.match(email.html, /Hi Ana &lt;b&gt;,/);
+    assert.match(email.html, /R&amp;D Lead/);
+  });
+
+  it('has a template for every stage that sends one', () => {
+    for (const stage of DEFAULT_PIPELINE.stages.filter((s) => s.email)) {
+      assert.doesNotThrow(() => renderEmail(stage.email!, { candidateName: 'a', jobTitle: 'b', companyName: 'c' }), stage.key);
+    }
+  });
+});
