@@ -1,5 +1,6 @@
 // Settings from the environment, read once. Unset values mean "start an embedded one" where that makes sense.
 import path from 'node:path';
+import { loadClientConnectConfig } from '@temporalio/envconfig';
 
 export interface Config {
   port: number;
@@ -26,7 +27,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mailFrom: env.MAIL_FROM ?? 'ATS <no-reply@ats.local>',
     jwtSecret: env.JWT_SECRET ?? 'dev-only-secret-change-me',
     jwtExpiresIn: env.JWT_EXPIRES_IN ?? '1h',
-    temporalAddress: env.TEMPORAL_ADDRESS || undefined,
+    // TEMPORAL_ADDRESS, or the address of a Temporal config profile (TEMPORAL_CONFIG_FILE / TEMPORAL_PROFILE).
+    temporalAddress: env.TEMPORAL_ADDRESS || loadClientConnectConfig({ overrideEnvVars: env as Record<string, string> }).connectionOptions.address || undefined,
     temporalNamespace: env.TEMPORAL_NAMESPACE ?? 'default',
     taskQueue: env.TEMPORAL_TASK_QUEUE ?? 'applications',
     temporalUiPort: Number(env.TEMPORAL_UI_PORT ?? 8233),

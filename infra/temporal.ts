@@ -9,15 +9,15 @@ import { companyIdKey, jobIdKey, stageKey, statusKey } from '../workflows/search
 export interface TemporalTarget {
   address: string;
   namespace: string;
+  /** A dev server this process started: plain gRPC, whatever TLS or API key the environment holds. */
+  local?: boolean;
 }
 
-/** Connection options from TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE / TEMPORAL_API_KEY / TEMPORAL_TLS_* or a profile. */
-export function temporalConnectOptions(fallback: TemporalTarget) {
-  const { connectionOptions, namespace } = loadClientConnectConfig();
-  return {
-    connectionOptions: { ...connectionOptions, address: connectionOptions.address ?? fallback.address },
-    namespace: namespace ?? fallback.namespace,
-  };
+/** Connection options for the target, with TLS, API key and gRPC headers from TEMPORAL_* or a profile. */
+export function temporalConnectOptions(target: TemporalTarget) {
+  if (target.local) return { connectionOptions: { address: target.address }, namespace: target.namespace };
+  const { connectionOptions } = loadClientConnectConfig();
+  return { connectionOptions: { ...connectionOptions, address: target.address }, namespace: target.namespace };
 }
 
 export async function connectClient(target: TemporalTarget): Promise<Client> {

@@ -2,13 +2,12 @@
 // on its own). Everything external is required: PostgreSQL, SMTP and Temporal come from the environment and
 // nothing is started here. SIGINT/SIGTERM: stop accepting connections, let in-flight requests finish, then
 // close the Temporal client, mailer and database pool.
-import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { loadConfig } from '../infra/config.js';
 import { createLogger } from '../infra/logger.js';
 import { startStack, type Stack } from '../infra/stack.js';
 
 const config = loadConfig();
-const temporalAddress = config.temporalAddress ?? loadClientConnectConfig().connectionOptions.address;
+const temporalAddress = config.temporalAddress;
 const missing = [
   !config.databaseUrl && 'DATABASE_URL',
   !config.smtpUrl && 'SMTP_URL',

@@ -9,6 +9,7 @@ import { startEmbeddedPostgres } from '../infra/embedded-postgres.js';
 import { createLogger } from '../infra/logger.js';
 import { startStack } from '../infra/stack.js';
 import { startTemporalDevServer } from '../infra/temporal-dev-server.js';
+import type { TemporalTarget } from '../infra/temporal.js';
 import { installTemporalLogging } from '../infra/worker.js';
 import { DEMO_PASSWORD, DEMO_USERS, seedDemo } from '../db/seed.js';
 
@@ -40,7 +41,7 @@ process.on('SIGINT', () => void shutdown('SIGINT'));
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
 try {
-  let temporal = { address: config.temporalAddress ?? '', namespace: config.temporalNamespace };
+  let temporal: TemporalTarget = { address: config.temporalAddress ?? '', namespace: config.temporalNamespace };
   let temporalUi: string | undefined;
   if (!config.temporalAddress) {
     const server = await startTemporalDevServer({
@@ -51,7 +52,7 @@ try {
       log: say,
     });
     stops.push({ name: 'Temporal dev server', stop: () => server.stop() });
-    temporal = { address: server.address, namespace: server.namespace };
+    temporal = { address: server.address, namespace: server.namespace, local: true };
     temporalUi = server.uiUrl;
   }
 

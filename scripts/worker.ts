@@ -5,13 +5,12 @@
 // in-flight workflow and activity tasks finish, then close the connections.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { loadConfig } from '../infra/config.js';
 import { createLogger } from '../infra/logger.js';
 import { startStack, type Stack } from '../infra/stack.js';
 
 const config = loadConfig();
-const temporalAddress = config.temporalAddress ?? loadClientConnectConfig().connectionOptions.address;
+const temporalAddress = config.temporalAddress;
 const missing = [
   !config.databaseUrl && 'DATABASE_URL',
   !config.smtpUrl && 'SMTP_URL',

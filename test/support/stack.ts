@@ -22,7 +22,7 @@ export async function startTestStack(options: { emailFaults?: EmailFaults; api?:
     databaseUrl: services.databaseUrl,
     smtpUrl: services.mailbox.smtpUrl,
     mailFrom: MAIL_FROM,
-    temporal: { address: services.temporal.address, namespace: services.temporal.namespace },
+    temporal: { address: services.temporal.address, namespace: services.temporal.namespace, local: true },
     taskQueue,
     jwt: TEST_JWT,
     apiPort: options.api === false ? false : 0,
