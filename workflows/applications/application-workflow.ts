@@ -1,5 +1,4 @@
 import {
-  ApplicationFailure,
   ActivityFailure,
   allHandlersFinished,
   condition,
@@ -14,9 +13,14 @@ import {
 } from '@temporalio/workflow';
 import { Mutex } from 'async-mutex';
 import type { Activities } from '../../activities/index.js';
-import { DEFAULT_PIPELINE, type ApplicationStatus } from '../../domain/pipeline.js';
-import { allowedEvents, buildStageMachine, enterInitialStage, type AllowedEvents, type StageAction, type StageEvent } from '../../domain/stage-machine.js';
-import { decideTransition, type Actor } from '../../domain/transitions.js';
+import { DEFAULT_PIPELINE } from '../../domain/pipeline.js';
+import {
+  ApplicationStages,
+  FORBIDDEN_TRANSITION,
+  ILLEGAL_TRANSITION,
+  type ApplicationState,
+  type TransitionRequest,
+} from './application-stages.js';
 import { stageKey, statusKey } from '../search-attributes.js';
 
 export interface ApplicationWorkflowInput {
@@ -26,24 +30,7 @@ export interface ApplicationWorkflowInput {
   requestId?: string;
 }
 
-export interface TransitionRequest {
-  event: StageEvent;
-  actor: Actor;
-  requestId?: string;
-}
-
-export interface ApplicationState {
-  applicationId: string;
-  stage: string;
-  status: ApplicationStatus;
-  seq: number;
-  allowed: AllowedEvents;
-  changedAt: string;
-}
-
-/** The failure type the validator rejects an illegal or forbidden move with; details hold AllowedEvents. */
-export const ILLEGAL_TRANSITION = 'IllegalTransition';
-export const FORBIDDEN_TRANSITION = 'ForbiddenTransition';
+export { FORBIDDEN_TRANSITION, ILLEGAL_TRANSITION, type ApplicationState, type TransitionRequest };
 
 export const transitionUpdate = defineUpdate<ApplicationState, [TransitionRequest]>('transition');
 export const stateQuery = defineQuery<ApplicationState>('state');
@@ -66,83 +53,31 @@ const { sendStageEmail } = proxyActivities<Activities>({
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '10m', nonRetryableErrorTypes: ['NotFound'] },
 });
 
-interface PendingEmail {
-  seq: number;
-  template: string;
-  requestId?: string;
-}
-
 export async function applicationWorkflow(input: ApplicationWorkflowInput): Promise<ApplicationState> {
-  const pipeline = DEFAULT_PIPELINE;
-  const machine = buildStageMachine(pipeline);
-  const initial = enterInitialStage(machine);
-  let stage = initial.stage;
-  let status: ApplicationStatus = 'active';
-  let seq = 0;
-  let changedAt = new Date(workflowInfo().startTime).toISOString();
-  const pendingEmails: PendingEmail[] = [];
-  const queueEmails = (actions: StageAction[], atSeq: number, requestId?: string) => {
-    for (const action of actions) pendingEmails.push({ seq: atSeq, template: action.template, requestId });
-  };
-  queueEmails(initial.actions, 0, input.requestId);
-
-  const view = (): ApplicationState => ({
-    applicationId: input.applicationId,
-    stage,
-    status,
-    seq,
-    allowed: allowedEvents(machine, stage),
-    changedAt,
-  });
-
-  const decide = (request: TransitionRequest) => {
-    const decision = decideTransition(pipeline, machine, stage, request.actor, request.event);
-    if (!decision.ok) {
-      const type = decision.reason === 'forbidden' ? FORBIDDEN_TRANSITION : ILLEGAL_TRANSITION;
-      throw ApplicationFailure.create({ message: decision.message, type, nonRetryable: true, details: [decision.allowed] });
-    }
-    return decision;
-  };
+  const application = new ApplicationStages(DEFAULT_PIPELINE, input, new Date(workflowInfo().startTime), input.requestId);
 
   // Moves are applied one at a time: a second move is judged against the stage the first one produced.
   const moves = new Mutex();
-  setHandler(stateQuery, view);
+  setHandler(stateQuery, () => application.view());
   setHandler(
     transitionUpdate,
     (request) =>
       moves.runExclusive(async () => {
-        const decision = decide(request);
-        const nextSeq = seq + 1;
-        const at = new Date().toISOString();
-        const event = request.event;
-        await recordStageChange({
-          applicationId: input.applicationId,
-          companyId: input.companyId,
-          seq: nextSeq,
-          fromStage: stage,
-          toStage: decision.toStage,
-          status: decision.status,
-          event: event.type,
-          actorId: request.actor.userId,
-          reason: event.type === 'REJECT' ? event.reason : null,
-          at,
-        });
-        log.info('stage changed', { requestId: request.requestId, from: stage, to: decision.toStage, event: event.type, seq: nextSeq });
-        stage = decision.toStage;
-        status = decision.status;
-        seq = nextSeq;
-        changedAt = at;
+        const decision = application.decide(request);
+        const change = application.record(request, decision, new Date().toISOString());
+        await recordStageChange(change);
+        log.info('stage changed', { requestId: request.requestId, from: change.fromStage, to: change.toStage, event: change.event, seq: change.seq });
+        application.enter(change, decision, request.requestId);
         upsertSearchAttributes([
-          { key: stageKey, value: stage },
-          { key: statusKey, value: status },
+          { key: stageKey, value: application.stage },
+          { key: statusKey, value: application.status },
         ]);
-        queueEmails(decision.actions, nextSeq, request.requestId);
-        return view();
+        return application.view();
       }),
-    { validator: (request) => void decide(request) },
+    { validator: (request) => void application.decide(request) },
   );
 
-  // Company, job, stage and status search attributes are set by whoever starts the workflow.
+  // The company, job, stage and status search attributes were set by whoever started the workflow.
   try {
     await markWorkflowStarted({ applicationId: input.applicationId });
   } catch (err) {
@@ -152,8 +87,8 @@ export async function applicationWorkflow(input: ApplicationWorkflowInput): Prom
   }
 
   for (;;) {
-    await condition(() => pendingEmails.length > 0 || (status !== 'active' && allHandlersFinished()));
-    const email = pendingEmails.shift();
+    await condition(() => application.pendingEmails.length > 0 || (!application.active && allHandlersFinished()));
+    const email = application.pendingEmails.shift();
     if (!email) break;
     try {
       await sendStageEmail({ applicationId: input.applicationId, companyId: input.companyId, ...email });
@@ -163,5 +98,5 @@ export async function applicationWorkflow(input: ApplicationWorkflowInput): Prom
       log.error('stage email failed for good', { requestId: email.requestId, seq: email.seq, template: email.template, error: err.cause?.message });
     }
   }
-  return view();
+  return application.view();
 }
