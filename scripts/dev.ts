@@ -7,6 +7,7 @@ import { loadConfig } from '../infra/config.js';
 import { startDevMailbox } from '../infra/dev-mailbox.js';
 import { startEmbeddedPostgres } from '../infra/embedded-postgres.js';
 import { createLogger } from '../infra/logger.js';
+import { handleShutdownSignals } from '../infra/process.js';
 import { startStack } from '../infra/stack.js';
 import { startTemporalDevServer } from '../infra/temporal-dev-server.js';
 import type { TemporalTarget } from '../infra/temporal.js';
@@ -20,25 +21,16 @@ mkdirSync(config.dataDir, { recursive: true });
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const stops: { name: string; stop: () => Promise<void> }[] = [];
 
-let stoppingSince = 0;
-async function shutdown(signal: string, exitCode = 0) {
-  if (stoppingSince) {
-    // A terminal's Ctrl-C can arrive twice (the process group and the tsx wrapper); only a later one forces.
-    if (Date.now() - stoppingSince < 2000) return;
-    say('Second signal: exiting now.');
-    process.exit(1);
-  }
-  stoppingSince = Date.now();
-  say(`\n${signal}: stopping API, worker, mail catcher, database and Temporal...`);
-  for (const { name, stop } of stops.reverse()) {
-    await stop().catch((err: unknown) => logger.error({ err }, `stopping ${name} failed`));
-    say(`  stopped ${name}`);
-  }
-  say('Stopped.');
-  process.exit(exitCode);
-}
-process.on('SIGINT', () => void shutdown('SIGINT'));
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
+const { shutdown } = handleShutdownSignals({
+  logger,
+  stopping: 'stopping the API, worker, mail catcher, database and Temporal',
+  async stop() {
+    for (const { name, stop } of stops.reverse()) {
+      await stop().catch((err: unknown) => logger.error({ err }, `stopping ${name} failed`));
+      say(`  stopped ${name}`);
+    }
+  },
+});
 
 try {
   let temporal: TemporalTarget = { address: config.temporalAddress ?? '', namespace: config.temporalNamespace };

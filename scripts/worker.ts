@@ -7,19 +7,15 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../infra/config.js';
 import { createLogger } from '../infra/logger.js';
+import { handleShutdownSignals, requireSettings } from '../infra/process.js';
 import { startStack, type Stack } from '../infra/stack.js';
 
 const config = loadConfig();
-const temporalAddress = config.temporalAddress;
-const missing = [
-  !config.databaseUrl && 'DATABASE_URL',
-  !config.smtpUrl && 'SMTP_URL',
-  !temporalAddress && 'TEMPORAL_ADDRESS (or a Temporal config profile with an address)',
-].filter((name): name is string => typeof name === 'string');
-if (missing.length) {
-  console.error(`worker: missing configuration: ${missing.join(', ')}. See .env.example; \`npm run dev\` starts local services instead.`);
-  process.exit(1);
-}
+requireSettings('worker', [
+  [!config.databaseUrl, 'DATABASE_URL'],
+  [!config.smtpUrl, 'SMTP_URL'],
+  [!config.temporalAddress, 'TEMPORAL_ADDRESS (or a Temporal config profile with an address)'],
+]);
 const bundlePath = process.env.WORKFLOW_BUNDLE_PATH ? path.resolve(process.env.WORKFLOW_BUNDLE_PATH) : undefined;
 if (bundlePath && !existsSync(bundlePath)) {
   console.error(`worker: WORKFLOW_BUNDLE_PATH=${bundlePath} does not exist; build it with \`npm run build:workflows\` or unset it.`);
@@ -28,31 +24,11 @@ if (bundlePath && !existsSync(bundlePath)) {
 
 const logger = createLogger(config.logLevel, 'ats-worker');
 let stack: Stack | undefined;
-let stoppingSince = 0;
-/** Exits once pino's asynchronous stdout writes are out, so the last lines are neither lost nor reordered. */
-const exit = (code: number) => logger.flush(() => process.exit(code));
-
-async function shutdown(signal: string) {
-  if (stoppingSince) {
-    // Ctrl-C can arrive twice (from the terminal and relayed by npm or tsx); only a later signal forces.
-    if (Date.now() - stoppingSince < 2000) return;
-    logger.warn({ signal }, 'second signal: exiting without draining the worker');
-    exit(1);
-  }
-  stoppingSince = Date.now();
-  logger.info({ signal }, 'stopping: no new tasks, finishing in-flight ones');
-  let exitCode = 0;
-  try {
-    await stack?.stop();
-    logger.info('stopped');
-  } catch (err) {
-    logger.error({ err }, 'shutdown failed');
-    exitCode = 1;
-  }
-  exit(exitCode);
-}
-process.on('SIGINT', () => void shutdown('SIGINT'));
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
+const { shutdown } = handleShutdownSignals({
+  logger,
+  stop: async () => stack?.stop(),
+  stopping: 'stopping: no new tasks, finishing in-flight ones',
+});
 
 logger.info(bundlePath ? { workflowBundle: bundlePath } : {}, bundlePath ? 'loading the prebuilt workflow bundle' : 'bundling workflows from source');
 try {
@@ -61,7 +37,7 @@ try {
     databaseUrl: config.databaseUrl!,
     smtpUrl: config.smtpUrl!,
     mailFrom: config.mailFrom,
-    temporal: { address: temporalAddress!, namespace: config.temporalNamespace },
+    temporal: { address: config.temporalAddress!, namespace: config.temporalNamespace },
     taskQueue: config.taskQueue,
     jwt: { secret: config.jwtSecret, expiresIn: config.jwtExpiresIn },
     apiPort: false,
@@ -70,5 +46,5 @@ try {
   logger.info({ taskQueue: config.taskQueue, namespace: stack.client.options.namespace }, `worker polling task queue ${config.taskQueue}`);
 } catch (err) {
   logger.error({ err }, 'worker failed to start');
-  exit(1);
+  await shutdown('startup failure', 1);
 }
