@@ -13,10 +13,11 @@ import type { ApiDeps } from './deps.js';
 import { jobRoutes } from './jobs/routes.js';
 import { HttpProblem, NotFoundProblem, problemHandler } from './problem.js';
 import { openApiPaths, registerRoutes, type RouteSpec } from './route.js';
+import { templateRoutes } from './templates/routes.js';
 import { userRoutes } from './users/routes.js';
 
 export function allRoutes(deps: ApiDeps): RouteSpec[] {
-  return [...authRoutes(deps), ...userRoutes(deps), ...jobRoutes(deps), ...applicationRoutes(deps)];
+  return [...authRoutes(deps), ...userRoutes(deps), ...jobRoutes(deps), ...templateRoutes(deps), ...applicationRoutes(deps)];
 }
 
 export function openApiDocument(routes: RouteSpec[]) {

@@ -2,6 +2,7 @@
 // row-level security can be added without a data migration. The schema itself changes only in migrations/.
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
 import { ROLES } from '../domain/roles.js';
+import type { PipelineTemplateDefinition } from '../domain/templates.js';
 
 const JOB_STATUSES = ['draft', 'open', 'closed', 'archived'] as const;
 const APPLICATION_STATUSES = ['active', 'hired', 'rejected', 'withdrawn'] as const;
@@ -43,6 +44,8 @@ export const Job = defineEntity({
     location: p.string().length(200),
     status: p.enum(JOB_STATUSES),
     createdBy: () => p.manyToOne(User).mapToPk(),
+    // Null runs the built-in default pipeline; otherwise new applications start on this template version.
+    pipelineTemplateVersion: () => p.manyToOne(PipelineTemplateVersion).mapToPk().nullable(),
     createdAt: createdAt(),
     updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
   },
@@ -124,6 +127,31 @@ export const EmailMessage = defineEntity({
   },
 });
 
+export const PipelineTemplate = defineEntity({
+  name: 'PipelineTemplate',
+  properties: {
+    id: p.uuid().primary(),
+    company: () => p.manyToOne(Company).mapToPk().index(),
+    name: p.string().length(200),
+    createdAt: createdAt(),
+  },
+});
+
+/** Immutable once written: editing a template adds the next version. */
+export const PipelineTemplateVersion = defineEntity({
+  name: 'PipelineTemplateVersion',
+  properties: {
+    id: p.uuid().primary(),
+    company: () => p.manyToOne(Company).mapToPk().index(),
+    template: () => p.manyToOne(PipelineTemplate).mapToPk(),
+    version: p.integer(),
+    definition: p.json<PipelineTemplateDefinition>(),
+    createdBy: () => p.manyToOne(User).mapToPk(),
+    createdAt: createdAt(),
+  },
+  uniques: [{ properties: ['template', 'version'] }],
+});
+
 export type Company = InferEntity<typeof Company>;
 export type User = InferEntity<typeof User>;
 export type Job = InferEntity<typeof Job>;
@@ -131,5 +159,7 @@ export type Candidate = InferEntity<typeof Candidate>;
 export type Application = InferEntity<typeof Application>;
 export type StageTransition = InferEntity<typeof StageTransition>;
 export type EmailMessage = InferEntity<typeof EmailMessage>;
+export type PipelineTemplate = InferEntity<typeof PipelineTemplate>;
+export type PipelineTemplateVersion = InferEntity<typeof PipelineTemplateVersion>;
 
-export const ENTITIES = [Company, User, Job, Candidate, Application, StageTransition, EmailMessage];
+export const ENTITIES = [Company, User, Job, Candidate, Application, StageTransition, EmailMessage, PipelineTemplate, PipelineTemplateVersion];

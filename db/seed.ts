@@ -3,6 +3,7 @@ import { hash } from '@node-rs/argon2';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { v7 as uuidv7 } from 'uuid';
 import { Company, Job, User } from './entities.js';
+import { addSeedTemplates } from './pipeline-templates.js';
 
 export const DEMO_PASSWORD = 'demo-password';
 export const DEMO_USERS = {
@@ -30,7 +31,8 @@ export async function seedDemo(orm: MikroORM): Promise<DemoData> {
   const company = em.create(Company, { id: uuidv7(), name: 'Acme Robotics', createdAt: now });
   const user = (email: string, name: string, role: 'admin' | 'recruiter' | 'hiring_manager' | 'candidate') =>
     em.create(User, { id: uuidv7(), company: role === 'candidate' ? null : company.id, email, name, role, passwordHash, createdAt: now });
-  user(DEMO_USERS.admin, 'Ada Admin', 'admin');
+  const admin = user(DEMO_USERS.admin, 'Ada Admin', 'admin');
+  addSeedTemplates(em, company.id, admin.id);
   const recruiter = user(DEMO_USERS.recruiter, 'Rita Recruiter', 'recruiter');
   user(DEMO_USERS.hiringManager, 'Hank Manager', 'hiring_manager');
   user(DEMO_USERS.candidate, 'Casey Candidate', 'candidate');

@@ -1,4 +1,5 @@
 // A pipeline is data: ordered stages and what happens on entering them. The stage machine is built from it.
+import type { StageEventType } from './stage-machine.js';
 
 export type StageKind = 'active' | 'hired' | 'rejected' | 'withdrawn';
 
@@ -10,9 +11,18 @@ export interface StageDefinition {
   email?: string;
 }
 
+/** One allowed move: `event` from stage `from` leads to stage `to`. */
+export interface PipelineMove {
+  from: string;
+  event: StageEventType;
+  to: string;
+}
+
 export interface PipelineDefinition {
   key: string;
   stages: StageDefinition[];
+  /** Explicit moves; without them: next stage, MOVE to any active stage, REJECT/WITHDRAW from active stages, HIRE from the last. */
+  moves?: PipelineMove[];
 }
 
 export type ApplicationStatus = 'active' | 'hired' | 'rejected' | 'withdrawn';

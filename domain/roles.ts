@@ -11,12 +11,14 @@ export type Permission =
   | 'applications:apply'
   | 'applications:read'
   | 'applications:move'
-  | 'applications:withdraw';
+  | 'applications:withdraw'
+  | 'templates:read'
+  | 'templates:write';
 
 const GRANTS: Record<Role, readonly Permission[]> = {
-  admin: ['users:create', 'jobs:read', 'jobs:write', 'applications:read', 'applications:move'],
-  recruiter: ['jobs:read', 'jobs:write', 'applications:read', 'applications:move'],
-  hiring_manager: ['jobs:read', 'applications:read'],
+  admin: ['users:create', 'jobs:read', 'jobs:write', 'applications:read', 'applications:move', 'templates:read', 'templates:write'],
+  recruiter: ['jobs:read', 'jobs:write', 'applications:read', 'applications:move', 'templates:read'],
+  hiring_manager: ['jobs:read', 'applications:read', 'templates:read'],
   candidate: ['jobs:read', 'applications:apply', 'applications:read', 'applications:withdraw'],
 };
 

@@ -1,7 +1,7 @@
 // The pipeline definition as an XState machine, used only through XState's pure functions
 // (initialTransition, transition, snapshot.can) so the workflow sandbox stays deterministic.
 import { setup, initialTransition, transition, type SnapshotFrom } from 'xstate';
-import { activeStages, type PipelineDefinition } from './pipeline.js';
+import { activeStages, type PipelineDefinition, type PipelineMove } from './pipeline.js';
 
 export const STAGE_EVENT_TYPES = ['ADVANCE', 'MOVE', 'REJECT', 'WITHDRAW', 'HIRE'] as const;
 export type StageEventType = (typeof STAGE_EVENT_TYPES)[number];
@@ -50,6 +50,10 @@ export function buildStageMachine(pipeline: PipelineDefinition) {
       states[stage.key] = { type: 'final', entry };
       continue;
     }
+    if (pipeline.moves) {
+      states[stage.key] = { entry, on: explicitTransitions(pipeline.moves.filter((move) => move.from === stage.key)) };
+      continue;
+    }
     const index = active.findIndex((s) => s.key === stage.key);
     const next = active[index + 1];
     const on: Record<string, unknown> = {};
@@ -74,6 +78,22 @@ export function buildStageMachine(pipeline: PipelineDefinition) {
   const initial = active[0]?.key;
   if (!initial) throw new Error(`pipeline ${pipeline.key} has no active stage`);
   return machineSetup.createMachine({ id: `pipeline-${pipeline.key}`, initial, states } as never);
+}
+
+/** XState transitions for a stage's explicit moves: MOVE picks its target from the event, REJECT needs a reason. */
+function explicitTransitions(moves: readonly PipelineMove[]): Record<string, unknown> {
+  const on: Record<string, unknown> = {};
+  for (const move of moves) {
+    if (move.event === 'MOVE') {
+      const guard = ({ event }: { event: StageEvent }) => event.type === 'MOVE' && event.toStage === move.to;
+      on.MOVE = [...((on.MOVE as unknown[]) ?? []), { target: move.to, guard }];
+    } else if (move.event === 'REJECT') {
+      on.REJECT = { target: move.to, guard: ({ event }: { event: StageEvent }) => event.type === 'REJECT' && event.reason.trim().length > 0 };
+    } else {
+      on[move.event] = { target: move.to };
+    }
+  }
+  return on;
 }
 
 export type StageMachine = ReturnType<typeof buildStageMachine>;

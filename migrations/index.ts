@@ -1,5 +1,9 @@
 // Every migration, in order. The migrator takes this list instead of scanning the folder so that the
 // same code path works from TypeScript sources and from a compiled build.
 import { Migration20261122000000Skeleton } from './Migration20261122000000Skeleton.js';
+import { Migration20261122010000Templates } from './Migration20261122010000Templates.js';
 
-export const MIGRATIONS = [{ name: 'Migration20261122000000Skeleton', class: Migration20261122000000Skeleton }];
+export const MIGRATIONS = [
+  { name: 'Migration20261122000000Skeleton', class: Migration20261122000000Skeleton },
+  { name: 'Migration20261122010000Templates', class: Migration20261122010000Templates },
+];

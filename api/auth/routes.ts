@@ -3,6 +3,7 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
 import { Company, User } from '../../db/entities.js';
+import { addSeedTemplates } from '../../db/pipeline-templates.js';
 import { issueAccessToken } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
 import { ConflictProblem, UnauthorizedProblem } from '../problem.js';
@@ -44,6 +45,8 @@ export function authRoutes(deps: ApiDeps) {
           role: company ? 'admin' : 'candidate',
           createdAt: new Date(),
         });
+        // Same flush: the company never exists without its starter templates.
+        if (company) addSeedTemplates(em, company.id, user.id);
         try {
           await em.flush();
         } catch (err) {

@@ -1,14 +1,15 @@
-import type { FilterQuery } from '@mikro-orm/core';
+import type { EntityManager, FilterQuery } from '@mikro-orm/core';
 import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
-import { Company, Job } from '../../db/entities.js';
+import { Company, Job, PipelineTemplateVersion } from '../../db/entities.js';
 import { isStaff } from '../../domain/roles.js';
 import type { Principal } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
 import { NotFoundProblem } from '../problem.js';
 import { decodeCursor, pageQuery, pageSchema, toPage } from '../pagination.js';
 import { defineRoute, idParams } from '../route.js';
-import { JOB_STATUSES, createJobSchema, jobSchema, toJobView, updateJobSchema } from './schemas.js';
+import { currentTemplateVersion, findCompanyTemplate } from '../templates/queries.js';
+import { JOB_STATUSES, createJobSchema, jobSchema, toJobView, updateJobSchema, type JobTemplateRef } from './schemas.js';
 
 const listJobsQuery = z.object({ status: z.enum(JOB_STATUSES).optional(), ...pageQuery });
 
@@ -21,6 +22,22 @@ export async function findVisibleJob(deps: ApiDeps, principal: Principal, id: st
   const job = await deps.orm.em.fork().findOne(Job, { id, ...visibleJobs(principal) } as FilterQuery<Job>);
   if (!job) throw new NotFoundProblem('Job');
   return job;
+}
+
+/** The template version each job points at, for staff views; candidates do not see pipeline configuration. */
+async function templateRefs(em: EntityManager, principal: Principal, jobs: Job[]): Promise<(job: Job) => JobTemplateRef | null | undefined> {
+  if (!isStaff(principal.role)) return () => undefined;
+  const ids = [...new Set(jobs.map((job) => job.pipelineTemplateVersion).filter((id): id is string => !!id))];
+  const versions = ids.length ? await em.find(PipelineTemplateVersion, { id: { $in: ids } }) : [];
+  const refs = new Map(versions.map((v) => [v.id, { id: v.template, version: v.version }]));
+  return (job) => (job.pipelineTemplateVersion ? (refs.get(job.pipelineTemplateVersion) ?? null) : null);
+}
+
+/** The version id a job should store for `pipelineTemplateId`: the template's current version, null for the default. */
+async function resolveTemplateVersion(em: EntityManager, principal: Principal, pipelineTemplateId: string | null): Promise<string | null> {
+  if (pipelineTemplateId === null) return null;
+  const template = await findCompanyTemplate(em, principal, pipelineTemplateId);
+  return (await currentTemplateVersion(em, template.id)).id;
 }
 
 export function jobRoutes(deps: ApiDeps) {
@@ -47,7 +64,8 @@ export function jobRoutes(deps: ApiDeps) {
         const companies = isStaff(principal.role)
           ? new Map<string, string>()
           : new Map((await em.find(Company, { id: { $in: [...new Set(rows.map((job) => job.company))] } })).map((c) => [c.id, c.name]));
-        const page = toPage(rows, query.limit, (job) => job, (job) => toJobView(job, companies.get(job.company)));
+        const refOf = await templateRefs(em, principal, rows);
+        const page = toPage(rows, query.limit, (job) => job, (job) => toJobView(job, companies.get(job.company), refOf(job)));
         return { status: 200, body: page };
       },
     }),
@@ -62,9 +80,11 @@ export function jobRoutes(deps: ApiDeps) {
       async handler({ body, principal }) {
         const em = deps.orm.em.fork();
         const now = new Date();
-        const job = em.create(Job, { id: uuidv7(), company: principal.companyId!, createdBy: principal.userId, createdAt: now, updatedAt: now, ...body });
+        const { pipelineTemplateId, ...fields } = body;
+        const pipelineTemplateVersion = await resolveTemplateVersion(em, principal, pipelineTemplateId ?? null);
+        const job = em.create(Job, { id: uuidv7(), company: principal.companyId!, createdBy: principal.userId, createdAt: now, updatedAt: now, pipelineTemplateVersion, ...fields });
         await em.flush();
-        return { status: 201, body: toJobView(job) };
+        return { status: 201, body: toJobView(job, undefined, (await templateRefs(em, principal, [job]))(job)) };
       },
     }),
     defineRoute({
@@ -76,7 +96,8 @@ export function jobRoutes(deps: ApiDeps) {
       params: idParams,
       responses: { 200: { description: 'The job', schema: jobSchema } },
       async handler({ params, principal }) {
-        return { status: 200, body: toJobView(await findVisibleJob(deps, principal, params.id)) };
+        const job = await findVisibleJob(deps, principal, params.id);
+        return { status: 200, body: toJobView(job, undefined, (await templateRefs(deps.orm.em.fork(), principal, [job]))(job)) };
       },
     }),
     defineRoute({
@@ -92,9 +113,11 @@ export function jobRoutes(deps: ApiDeps) {
         const em = deps.orm.em.fork();
         const job = await em.findOne(Job, { id: params.id, company: principal.companyId ?? '' });
         if (!job) throw new NotFoundProblem('Job');
-        em.assign(job, body);
+        const { pipelineTemplateId, ...fields } = body;
+        if (pipelineTemplateId !== undefined) job.pipelineTemplateVersion = await resolveTemplateVersion(em, principal, pipelineTemplateId);
+        em.assign(job, fields);
         await em.flush();
-        return { status: 200, body: toJobView(job) };
+        return { status: 200, body: toJobView(job, undefined, (await templateRefs(em, principal, [job]))(job)) };
       },
     }),
     defineRoute({
@@ -111,7 +134,7 @@ export function jobRoutes(deps: ApiDeps) {
         if (!job) throw new NotFoundProblem('Job');
         job.status = 'archived';
         await em.flush();
-        return { status: 200, body: toJobView(job) };
+        return { status: 200, body: toJobView(job, undefined, (await templateRefs(em, principal, [job]))(job)) };
       },
     }),
   ];

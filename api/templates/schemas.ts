@@ -1,0 +1,102 @@
+// The shape of a pipeline template definition; what the shape cannot say (keys, reachability, durations,
+// variables, roles) validateTemplate in domain/templates.ts checks, so all of those are reported together.
+import { z } from 'zod';
+import type { PipelineTemplate, PipelineTemplateVersion } from '../../db/entities.js';
+import { STAGE_EVENT_TYPES } from '../../domain/stage-machine.js';
+import { STAGE_KINDS, type PipelineTemplateDefinition } from '../../domain/templates.js';
+
+const text = (max: number) => z.string().min(1).max(max);
+const duration = z.string().min(1).max(40).meta({ description: 'ISO-8601 duration, e.g. PT2H or P3D' });
+const roleRef = z.strictObject({ role: text(64) });
+const delay = { delay: duration.optional() };
+
+const emailAction = z.strictObject({
+  type: z.literal('email'),
+  ...delay,
+  subject: text(400),
+  text: text(20_000),
+  html: text(40_000),
+  to: z.union([z.enum(['candidate', 'hiring_team']), roleRef]),
+});
+const taskAction = z.strictObject({
+  type: z.literal('task'),
+  ...delay,
+  title: text(400),
+  assignee: z.union([roleRef, z.strictObject({ userId: z.uuid() })]),
+  dueIn: duration.optional(),
+});
+const notifyAction = z.strictObject({
+  type: z.literal('notify'),
+  ...delay,
+  to: z.union([roleRef, z.strictObject({ userIds: z.array(z.uuid()).min(1).max(100) })]),
+  message: text(2000),
+});
+const webhookAction = z.strictObject({ type: z.literal('webhook'), ...delay, event: text(100) });
+
+const stageSchema = z.strictObject({
+  key: text(64),
+  name: z.string().trim().min(1).max(200),
+  kind: z.enum(STAGE_KINDS),
+  onEnter: z.array(z.discriminatedUnion('type', [emailAction, taskAction, notifyAction, webhookAction])).max(20).optional(),
+  sla: z
+    .strictObject({
+      remindAfter: duration,
+      escalateAfter: duration.optional(),
+      autoReject: z.strictObject({ reason: text(1000) }).optional(),
+      notifyRole: text(64),
+    })
+    .optional(),
+  requireFeedback: z.strictObject({ count: z.number().int().min(1).max(20) }).optional(),
+  requireApproval: roleRef.optional(),
+});
+
+export const templateDefinitionSchema = z
+  .strictObject({
+    stages: z.array(stageSchema).min(1).max(50),
+    moves: z.array(z.strictObject({ from: text(64), event: z.enum(STAGE_EVENT_TYPES), to: text(64) })).max(2500).optional(),
+  })
+  .meta({ id: 'PipelineTemplateDefinition', description: 'Ordered stages with their automations; without moves the default moves apply' });
+
+// The schema's output must be usable as the domain type.
+const _definitionFitsDomain = (value: z.output<typeof templateDefinitionSchema>): PipelineTemplateDefinition => value;
+void _definitionFitsDomain;
+
+const templateName = z.string().trim().min(1).max(200);
+
+export const createTemplateSchema = z.strictObject({ name: templateName, definition: templateDefinitionSchema }).meta({ id: 'CreatePipelineTemplate' });
+export const updateTemplateSchema = z
+  .strictObject({ name: templateName.optional(), definition: templateDefinitionSchema })
+  .meta({ id: 'UpdatePipelineTemplate', description: 'Creates a new version; earlier versions never change' });
+
+const versionSchema = z
+  .object({ id: z.uuid(), version: z.number().int(), definition: templateDefinitionSchema, createdBy: z.uuid(), createdAt: z.iso.datetime() })
+  .meta({ id: 'PipelineTemplateVersion' });
+
+export const templateSummarySchema = z
+  .object({ id: z.uuid(), name: z.string(), latestVersion: z.number().int(), createdAt: z.iso.datetime() })
+  .meta({ id: 'PipelineTemplateSummary' });
+
+export const templateSchema = z
+  .object({ id: z.uuid(), name: z.string(), latestVersion: z.number().int(), createdAt: z.iso.datetime(), versions: z.array(versionSchema) })
+  .meta({ id: 'PipelineTemplate' });
+
+export function toVersionView(version: PipelineTemplateVersion) {
+  return {
+    id: version.id,
+    version: version.version,
+    definition: version.definition,
+    createdBy: version.createdBy,
+    createdAt: version.createdAt.toISOString(),
+  };
+}
+
+export function toTemplateView(template: PipelineTemplate, versions: PipelineTemplateVersion[]) {
+  const sorted = [...versions].sort((a, b) => a.version - b.version);
+  return {
+    id: template.id,
+    name: template.name,
+    latestVersion: sorted.at(-1)?.version ?? 0,
+    createdAt: template.createdAt.toISOString(),
+    versions: sorted.map(toVersionView),
+  };
+}

@@ -1,0 +1,175 @@
+import assert from 'node:assert/strict';
+import { templateDefinitionSchema } from '../../api/templates/schemas.js';
+import { DEFAULT_PIPELINE } from '../../domain/pipeline.js';
+import { DEFAULT_TEMPLATE, EIGHT_STAGE_TEMPLATE, SEED_TEMPLATES } from '../../domain/seed-templates.js';
+import { allowedEvents, applyStageEvent, buildStageMachine, enterInitialStage } from '../../domain/stage-machine.js';
+import { parseDurationMs, toPipelineDefinition, validateTemplate, type PipelineTemplateDefinition, type TemplateStage } from '../../domain/templates.js';
+
+const stages = (...list: TemplateStage[]): PipelineTemplateDefinition => ({ stages: list });
+const active = (key: string, extra: Partial<TemplateStage> = {}): TemplateStage => ({ key, name: key, kind: 'active', ...extra });
+const terminal = (key: string, kind: 'hired' | 'rejected' | 'withdrawn'): TemplateStage => ({ key, name: key, kind });
+const basic = () => stages(active('new'), active('talk'), terminal('hired', 'hired'), terminal('rejected', 'rejected'), terminal('withdrawn', 'withdrawn'));
+const paths = (def: PipelineTemplateDefinition) => validateTemplate(def).map((p) => p.path);
+
+describe('pipeline templates: validation', () => {
+  it('accepts a small template with the default moves', () => {
+    assert.deepEqual(validateTemplate(basic()), []);
+  });
+
+  for (const { name, definition } of SEED_TEMPLATES) {
+    it(`accepts the seeded "${name}" and its shape passes the API schema`, () => {
+      assert.deepEqual(validateTemplate(definition), []);
+      assert.ok(templateDefinitionSchema.safeParse(definition).success);
+    });
+  }
+
+  it('seeds the eight stages of seed 001 in order, plus rejected and withdrawn', () => {
+    assert.deepEqual(
+      EIGHT_STAGE_TEMPLATE.stages.map((s) => s.name),
+      ['Application Received', 'Initial Screening', 'Phone Screen', 'Technical Interview', 'Final Interview', 'Reference Check', 'Offer Made', 'Hired', 'Rejected', 'Withdrawn'],
+    );
+    const kinds = (key: string) => EIGHT_STAGE_TEMPLATE.stages.find((s) => s.key === key)?.onEnter?.map((a) => a.type);
+    assert.deepEqual(kinds('application_received'), ['email']);
+    assert.deepEqual(kinds('initial_screening'), ['task']);
+    assert.deepEqual(kinds('reference_check'), ['task']);
+    assert.deepEqual(kinds('offer_made'), ['email']);
+    assert.ok(kinds('hired')?.includes('email'));
+  });
+
+  it('reports duplicate and malformed stage keys', () => {
+    const def = basic();
+    def.stages.push(active('talk'), active('Bad Key'));
+    const problems = validateTemplate(def);
+    assert.ok(problems.some((p) => p.path === 'stages.5.key' && /duplicate/.test(p.message)));
+    assert.ok(problems.some((p) => p.path === 'stages.6.key' && /lower-case/.test(p.message)));
+  });
+
+  it('needs an active stage', () => {
+    assert.ok(validateTemplate(stages(terminal('hired', 'hired'))).some((p) => /at least one active stage/.test(p.message)));
+  });
+
+  it('reports unknown stage keys, terminal exits, wrong target kinds and unreachable stages in explicit moves', () => {
+    const def: PipelineTemplateDefinition = {
+      ...basic(),
+      moves: [
+        { from: 'new', event: 'ADVANCE', to: 'talk' },
+        { from: 'talk', event: 'HIRE', to: 'hired' },
+        { from: 'nowhere', event: 'MOVE', to: 'talk' },
+        { from: 'hired', event: 'MOVE', to: 'new' },
+        { from: 'new', event: 'REJECT', to: 'withdrawn' },
+      ],
+    };
+    const problems = validateTemplate(def);
+    const messages = problems.map((p) => `${p.path}: ${p.message}`);
+    assert.ok(messages.some((m) => m.startsWith('moves.2.from: unknown stage key "nowhere"')), messages.join('\n'));
+    assert.ok(messages.some((m) => m.startsWith('moves.3.from') && /terminal stage has no exits/.test(m)), messages.join('\n'));
+    assert.ok(messages.some((m) => m.startsWith('moves.4.to') && /REJECT must lead to a stage of kind rejected/.test(m)), messages.join('\n'));
+    assert.ok(messages.some((m) => m.startsWith('stages.3') && /"rejected" cannot be reached/.test(m)), messages.join('\n'));
+  });
+
+  it('reports a stage nothing leads to under the default moves (a second hired stage)', () => {
+    const def = basic();
+    def.stages.push(terminal('hired_again', 'hired'));
+    assert.deepEqual(paths(def), ['stages.5']);
+  });
+
+  it('reports bad durations wherever they appear, and an escalation before the reminder', () => {
+    const def = basic();
+    def.stages[0] = active('new', {
+      onEnter: [
+        { type: 'webhook', event: 'candidate.new', delay: 'two days' },
+        { type: 'task', title: 'Call', assignee: { role: 'recruiter' }, dueIn: 'P1X' },
+      ],
+      sla: { remindAfter: 'P3D', escalateAfter: 'P1D', notifyRole: 'recruiter' },
+    });
+    def.stages[1] = active('talk', { sla: { remindAfter: '-P1D', notifyRole: 'recruiter' } });
+    assert.deepEqual(paths(def), ['stages.0.onEnter.0.delay', 'stages.0.onEnter.1.dueIn', 'stages.0.sla.escalateAfter', 'stages.1.sla.remindAfter']);
+  });
+
+  it('parses ISO-8601 durations into milliseconds', () => {
+    assert.equal(parseDurationMs('PT90M'), 90 * 60_000);
+    assert.equal(parseDurationMs('P1DT2H'), 26 * 3_600_000);
+    assert.equal(parseDurationMs('PT0.5S'), 500);
+    assert.throws(() => parseDurationMs('P'));
+  });
+
+  it('reports template variables that do not exist and templates that do not parse', () => {
+    const def = basic();
+    def.stages[0] = active('new', {
+      onEnter: [
+        { type: 'email', to: 'candidate', subject: 'Hi {{candidateName}} about {{position}}', text: 'Dear {{ firstName }}', html: '<p>{{#jobTitle}}x{{/jobTitle}} {{{salary}}}</p>' },
+        { type: 'notify', to: { role: 'recruiter' }, message: 'Broken {{candidateName' },
+      ],
+    });
+    const problems = validateTemplate(def);
+    assert.deepEqual(problems.map((p) => p.path), ['stages.0.onEnter.0.subject', 'stages.0.onEnter.0.text', 'stages.0.onEnter.0.html', 'stages.0.onEnter.1.message']);
+    assert.match(problems[0]!.message, /\{\{position\}\}/);
+    assert.match(problems[2]!.message, /\{\{salary\}\}/);
+    assert.match(problems[3]!.message, /not a valid template/);
+  });
+
+  it('reports roles that do not exist in gates, SLAs and recipients, and gates that cannot work', () => {
+    const def = basic();
+    def.stages[0] = active('new', { requireApproval: { role: 'hiring_manager' }, onEnter: [{ type: 'email', to: { role: 'ceo' }, subject: 's', text: 't', html: 'h' }] });
+    def.stages[1] = active('talk', { requireApproval: { role: 'candidate' }, sla: { remindAfter: 'P1D', notifyRole: 'boss' } });
+    def.stages[2] = { ...terminal('hired', 'hired'), requireFeedback: { count: 2 } };
+    assert.deepEqual(paths(def), [
+      'stages.0.onEnter.0.to.role',
+      'stages.0.requireApproval',
+      'stages.1.sla.notifyRole',
+      'stages.1.requireApproval.role',
+      'stages.2.requireFeedback',
+    ]);
+  });
+
+  it('lists every problem at once rather than stopping at the first', () => {
+    const def = basic();
+    def.stages.push(active('new'));
+    def.stages[1] = active('talk', { onEnter: [{ type: 'task', title: '{{nope}}', assignee: { role: 'nobody' }, delay: 'soon' }] });
+    assert.equal(validateTemplate(def).length, 4);
+  });
+});
+
+describe('pipeline templates: the stage machine', () => {
+  it('runs the seeded default template exactly like the built-in default pipeline', () => {
+    const fromTemplate = buildStageMachine(toPipelineDefinition(DEFAULT_TEMPLATE, 'default-template'));
+    const builtIn = buildStageMachine(DEFAULT_PIPELINE);
+    assert.equal(enterInitialStage(fromTemplate).stage, 'applied');
+    for (const stage of DEFAULT_PIPELINE.stages) assert.deepEqual(allowedEvents(fromTemplate, stage.key), allowedEvents(builtIn, stage.key), stage.key);
+  });
+
+  it('walks the eight-stage template from application to hire', () => {
+    const machine = buildStageMachine(toPipelineDefinition(EIGHT_STAGE_TEMPLATE));
+    let stage = enterInitialStage(machine).stage;
+    const visited = [stage];
+    while (allowedEvents(machine, stage).events.includes('ADVANCE')) {
+      const result = applyStageEvent(machine, stage, { type: 'ADVANCE' });
+      assert.ok(result.ok);
+      visited.push((stage = result.stage));
+    }
+    const hired = applyStageEvent(machine, stage, { type: 'HIRE' });
+    assert.ok(hired.ok);
+    visited.push(hired.stage);
+    assert.deepEqual(visited, EIGHT_STAGE_TEMPLATE.stages.slice(0, 8).map((s) => s.key));
+  });
+
+  it('honours explicit moves and nothing else', () => {
+    const def: PipelineTemplateDefinition = {
+      ...basic(),
+      moves: [
+        { from: 'new', event: 'ADVANCE', to: 'talk' },
+        { from: 'new', event: 'WITHDRAW', to: 'withdrawn' },
+        { from: 'talk', event: 'MOVE', to: 'new' },
+        { from: 'talk', event: 'HIRE', to: 'hired' },
+        { from: 'talk', event: 'REJECT', to: 'rejected' },
+      ],
+    };
+    assert.deepEqual(validateTemplate(def), []);
+    const machine = buildStageMachine(toPipelineDefinition(def));
+    assert.deepEqual(allowedEvents(machine, 'new'), { events: ['ADVANCE', 'WITHDRAW'], moveTargets: [] });
+    assert.deepEqual(allowedEvents(machine, 'talk'), { events: ['MOVE', 'REJECT', 'HIRE'], moveTargets: ['new'] });
+    assert.equal(applyStageEvent(machine, 'new', { type: 'REJECT', reason: 'no' }).ok, false);
+    assert.deepEqual(applyStageEvent(machine, 'talk', { type: 'REJECT', reason: 'no' }), { ok: true, stage: 'rejected', actions: [] });
+    assert.equal(applyStageEvent(machine, 'talk', { type: 'REJECT', reason: ' ' }).ok, false);
+  });
+});
