@@ -2,19 +2,24 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Transporter } from 'nodemailer';
 import { createReadModelActivities } from './applications/read-model.js';
+import { createCollaborationActivities } from './collaboration/tasks-notifications.js';
 import { createEmailActivities, type EmailFaults } from './email/stage-email.js';
+import type { NotificationPublisher } from '../infra/notification-feed.js';
 
 export interface ActivityDeps {
   orm: MikroORM;
   mailer: Transporter;
   mailFrom: string;
   emailFaults?: EmailFaults;
+  /** Delivers new notifications to SSE clients of this process; other processes hear of them through pg_notify. */
+  notificationFeed?: NotificationPublisher;
 }
 
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createReadModelActivities(deps),
     ...createEmailActivities({ ...deps, faults: deps.emailFaults }),
+    ...createCollaborationActivities(deps),
   };
 }
 

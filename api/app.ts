@@ -7,6 +7,7 @@ import swaggerUi from 'swagger-ui-express';
 import { createDocument } from 'zod-openapi';
 import { applicationRoutes } from './applications/routes.js';
 import { authRoutes } from './auth/routes.js';
+import { collaborationRoutes } from './collaboration/routes.js';
 import { createAuthenticator } from './auth.js';
 import { devMailboxRouter } from './dev-mailbox.js';
 import type { ApiDeps } from './deps.js';
@@ -17,7 +18,7 @@ import { templateRoutes } from './templates/routes.js';
 import { userRoutes } from './users/routes.js';
 
 export function allRoutes(deps: ApiDeps): RouteSpec[] {
-  return [...authRoutes(deps), ...userRoutes(deps), ...jobRoutes(deps), ...templateRoutes(deps), ...applicationRoutes(deps)];
+  return [...authRoutes(deps), ...userRoutes(deps), ...jobRoutes(deps), ...templateRoutes(deps), ...applicationRoutes(deps), ...collaborationRoutes(deps)];
 }
 
 export function openApiDocument(routes: RouteSpec[]) {

@@ -2,6 +2,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Client } from '@temporalio/client';
 import type { DevMailbox } from '../infra/dev-mailbox.js';
 import type { Logger } from '../infra/logger.js';
+import type { NotificationFeed } from '../infra/notification-feed.js';
 
 export interface ApiDeps {
   orm: MikroORM;
@@ -13,4 +14,6 @@ export interface ApiDeps {
   loginAttemptsPerWindow?: number;
   /** Dev only: the local SMTP catcher, shown at /dev/mailbox. */
   devMailbox?: DevMailbox;
+  /** Live notifications for GET /api/notifications/stream; without it the stream answers 503. */
+  notificationFeed?: NotificationFeed;
 }

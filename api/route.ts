@@ -37,7 +37,8 @@ export interface RouteSpec<
   body?: B;
   query?: Q;
   params?: P;
-  responses: Record<number, { description: string; schema?: z.ZodType }>;
+  /** `contentType` defaults to application/json; a streaming handler (text/event-stream) answers through `res` itself. */
+  responses: Record<number, { description: string; schema?: z.ZodType; contentType?: string }>;
   handler(context: RouteContext<z.output<B>, z.output<Q>, z.output<P>>): Promise<RouteResult> | RouteResult;
 }
 
@@ -90,6 +91,7 @@ export function registerRoutes(router: Router, routes: RouteSpec[], authenticate
         body = parse(route.body, req.body ?? {}, 'body');
       }
       const result = await route.handler({ req, res, body, query, params, principal: principal as Principal });
+      if (res.headersSent) return; // a stream that has already answered
       if (result.body === undefined) res.status(result.status).end();
       else res.status(result.status).json(result.body);
     });
@@ -124,7 +126,7 @@ export function openApiPaths(routes: RouteSpec[]): ZodOpenApiPathsObject {
     const responses: Record<string, ZodOpenApiResponseObject> = {};
     for (const [status, response] of Object.entries(route.responses)) {
       responses[status] = response.schema
-        ? { description: response.description, content: { 'application/json': { schema: response.schema } } }
+        ? { description: response.description, content: { [response.contentType ?? 'application/json']: { schema: response.schema } } }
         : { description: response.description };
     }
     const problems = [400, ...(route.auth === 'public' ? [] : [401]), ...(route.auth === 'public' || route.auth === 'authenticated' ? [] : [403])];

@@ -152,6 +152,49 @@ export const PipelineTemplateVersion = defineEntity({
   uniques: [{ properties: ['template', 'version'] }],
 });
 
+export const TASK_STATUSES = ['open', 'done'] as const;
+
+/** A to-do for one user or for everyone with a role in the company; created once per idempotency key. */
+export const Task = defineEntity({
+  name: 'Task',
+  properties: {
+    id: p.uuid().primary(),
+    company: () => p.manyToOne(Company).mapToPk().index(),
+    application: () => p.manyToOne(Application).mapToPk().nullable().index(),
+    title: p.string().length(500),
+    // Exactly one of the two is set (a check constraint in the migration).
+    assigneeUser: () => p.manyToOne(User).mapToPk().nullable(),
+    assigneeRole: p.string().length(32).nullable(),
+    status: p.enum(TASK_STATUSES),
+    dueAt: p.datetime().nullable(),
+    idempotencyKey: p.string().length(300).unique(),
+    createdAt: createdAt(),
+    completedAt: p.datetime().nullable(),
+    completedBy: () => p.manyToOne(User).mapToPk().nullable(),
+  },
+  indexes: [
+    { properties: ['assigneeUser', 'status', 'createdAt'] },
+    { properties: ['company', 'assigneeRole', 'status', 'createdAt'] },
+  ],
+});
+
+/** An in-app message for one user; one row per recipient of an idempotency key. */
+export const Notification = defineEntity({
+  name: 'Notification',
+  properties: {
+    id: p.uuid().primary(),
+    company: () => p.manyToOne(Company).mapToPk().index(),
+    user: () => p.manyToOne(User).mapToPk(),
+    application: () => p.manyToOne(Application).mapToPk().nullable(),
+    message: p.text(),
+    readAt: p.datetime().nullable(),
+    idempotencyKey: p.string().length(300),
+    createdAt: createdAt(),
+  },
+  uniques: [{ properties: ['idempotencyKey', 'user'] }],
+  indexes: [{ properties: ['user', 'createdAt', 'id'] }],
+});
+
 export type Company = InferEntity<typeof Company>;
 export type User = InferEntity<typeof User>;
 export type Job = InferEntity<typeof Job>;
@@ -161,5 +204,7 @@ export type StageTransition = InferEntity<typeof StageTransition>;
 export type EmailMessage = InferEntity<typeof EmailMessage>;
 export type PipelineTemplate = InferEntity<typeof PipelineTemplate>;
 export type PipelineTemplateVersion = InferEntity<typeof PipelineTemplateVersion>;
+export type Task = InferEntity<typeof Task>;
+export type Notification = InferEntity<typeof Notification>;
 
-export const ENTITIES = [Company, User, Job, Candidate, Application, StageTransition, EmailMessage, PipelineTemplate, PipelineTemplateVersion];
+export const ENTITIES = [Company, User, Job, Candidate, Application, StageTransition, EmailMessage, PipelineTemplate, PipelineTemplateVersion, Task, Notification];

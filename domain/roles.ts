@@ -13,12 +13,15 @@ export type Permission =
   | 'applications:move'
   | 'applications:withdraw'
   | 'templates:read'
-  | 'templates:write';
+  | 'templates:write'
+  | 'tasks:read'
+  | 'tasks:write'
+  | 'notifications:read';
 
 const GRANTS: Record<Role, readonly Permission[]> = {
-  admin: ['users:create', 'jobs:read', 'jobs:write', 'applications:read', 'applications:move', 'templates:read', 'templates:write'],
-  recruiter: ['jobs:read', 'jobs:write', 'applications:read', 'applications:move', 'templates:read'],
-  hiring_manager: ['jobs:read', 'applications:read', 'templates:read'],
+  admin: ['users:create', 'jobs:read', 'jobs:write', 'applications:read', 'applications:move', 'templates:read', 'templates:write', 'tasks:read', 'tasks:write', 'notifications:read'],
+  recruiter: ['jobs:read', 'jobs:write', 'applications:read', 'applications:move', 'templates:read', 'tasks:read', 'tasks:write', 'notifications:read'],
+  hiring_manager: ['jobs:read', 'applications:read', 'templates:read', 'tasks:read', 'tasks:write', 'notifications:read'],
   candidate: ['jobs:read', 'applications:apply', 'applications:read', 'applications:withdraw'],
 };
 

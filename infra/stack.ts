@@ -12,6 +12,7 @@ import type { DevMailbox } from './dev-mailbox.js';
 import { migrate, openOrm } from '../db/orm.js';
 import type { Logger } from './logger.js';
 import { createMailer } from './mailer.js';
+import { NotificationFeed } from './notification-feed.js';
 import { startReconciler } from './reconciler.js';
 import { connectClient, type TemporalTarget } from './temporal.js';
 import { createApplicationWorker, installTemporalLogging } from './worker.js';
@@ -38,6 +39,8 @@ export interface Stack {
   mailer: Transporter;
   apiUrl?: string;
   worker?: Worker;
+  /** New notifications for this process's SSE clients. */
+  notificationFeed: NotificationFeed;
   stop(): Promise<void>;
 }
 
@@ -48,6 +51,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   if (applied.length) logger.info({ migrations: applied }, 'migrations applied');
   const client = await connectClient(options.temporal);
   const mailer = createMailer(options.smtpUrl);
+  const notificationFeed = new NotificationFeed(logger);
   const stops: (() => Promise<void>)[] = [];
 
   let worker: Worker | undefined;
@@ -57,7 +61,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     worker = await createApplicationWorker({
       target: options.temporal,
       taskQueue: options.taskQueue,
-      deps: { orm, mailer, mailFrom: options.mailFrom, emailFaults: workerOptions.emailFaults },
+      deps: { orm, mailer, mailFrom: options.mailFrom, emailFaults: workerOptions.emailFaults, notificationFeed },
       workflowBundle: workerOptions.workflowBundle,
       tuning: workerOptions.tuning,
     });
@@ -71,6 +75,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 
   let apiUrl: string | undefined;
   if (options.apiPort !== false) {
+    // Hears notifications that workers in other processes write.
+    await notificationFeed.listen(options.databaseUrl);
     const app = createApp({
       orm,
       temporal: client,
@@ -79,12 +85,15 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       logger,
       devMailbox: options.devMailbox,
       loginAttemptsPerWindow: options.loginAttemptsPerWindow,
+      notificationFeed,
     });
     const server: Server = await new Promise((resolve) => {
       const listening = app.listen(options.apiPort as number, () => resolve(listening));
     });
     apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     stops.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    // Runs before the server closes: ends the open SSE streams, which would otherwise hold it open.
+    stops.push(() => notificationFeed.stop());
     if (options.reconciler) {
       const reconciler = startReconciler({ orm, client, taskQueue: options.taskQueue, logger });
       stops.push(async () => reconciler.stop());
@@ -97,6 +106,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     mailer,
     apiUrl,
     worker,
+    notificationFeed,
     async stop() {
       for (const stop of stops.reverse()) await stop();
       mailer.close();

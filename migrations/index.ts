@@ -2,8 +2,10 @@
 // same code path works from TypeScript sources and from a compiled build.
 import { Migration20261122000000Skeleton } from './Migration20261122000000Skeleton.js';
 import { Migration20261122010000Templates } from './Migration20261122010000Templates.js';
+import { Migration20261122020000TasksNotifications } from './Migration20261122020000TasksNotifications.js';
 
 export const MIGRATIONS = [
   { name: 'Migration20261122000000Skeleton', class: Migration20261122000000Skeleton },
   { name: 'Migration20261122010000Templates', class: Migration20261122010000Templates },
+  { name: 'Migration20261122020000TasksNotifications', class: Migration20261122020000TasksNotifications },
 ];
