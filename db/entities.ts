@@ -6,6 +6,7 @@ import type { PipelineTemplateDefinition } from '../domain/templates.js';
 
 const JOB_STATUSES = ['draft', 'open', 'closed', 'archived'] as const;
 const APPLICATION_STATUSES = ['active', 'hired', 'rejected', 'withdrawn'] as const;
+// Rows are written once SMTP has accepted the message; 'pending' stays allowed for senders that record first.
 const EMAIL_STATUSES = ['pending', 'sent'] as const;
 
 const createdAt = () => p.datetime().onCreate(() => new Date());

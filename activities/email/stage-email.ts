@@ -4,7 +4,6 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Transporter } from 'nodemailer';
 import { v7 as uuidv7 } from 'uuid';
 import { renderEmail, type EmailVariables } from '../../domain/email-templates.js';
-import { EmailMessage } from '../../db/entities.js';
 
 export interface StageEmailRequest {
   applicationId: string;
@@ -48,44 +47,25 @@ export function createEmailActivities({ orm, mailer, mailFrom, faults }: EmailDe
     async sendStageEmail(request: StageEmailRequest): Promise<StageEmailResult> {
       const key = stageEmailKey(request);
       const messageId = messageIdFor(key, mailFrom);
-      const em = orm.em.fork();
-      const existing = await em.findOne(EmailMessage, { idempotencyKey: key });
-      if (existing?.status === 'sent') return { messageId, sentNow: false };
-
-      const [row] = await em.getConnection().execute<
-        { candidate_name: string; candidate_email: string; job_title: string; company_name: string }[]
+      const connection = orm.em.getConnection();
+      // One round trip: the recipient and variables, and whether an earlier attempt already sent and recorded it.
+      const [row] = await connection.execute<
+        { candidate_name: string; candidate_email: string; job_title: string; company_name: string; email_status: string | null }[]
       >(
-        `select c.name as candidate_name, c.email as candidate_email, j.title as job_title, co.name as company_name
+        `select c.name as candidate_name, c.email as candidate_email, j.title as job_title, co.name as company_name,
+                (select m.status from email_message m where m.idempotency_key = ?) as email_status
          from application a join candidate c on c.id = a.candidate_id join job j on j.id = a.job_id
          join company co on co.id = a.company_id where a.id = ? and a.company_id = ?`,
-        [request.applicationId, request.companyId],
+        [key, request.applicationId, request.companyId],
       );
       if (!row) throw ApplicationFailure.nonRetryable(`application ${request.applicationId} not found`, 'NotFound');
+      if (row.email_status === 'sent') return { messageId, sentNow: false };
       const variables: EmailVariables = {
         candidateName: row.candidate_name,
         jobTitle: row.job_title,
         companyName: row.company_name,
       };
       const email = renderEmail(request.template, variables);
-
-      if (!existing) {
-        await em.insert(
-          EmailMessage,
-          {
-            id: uuidv7(),
-            company: request.companyId,
-            application: request.applicationId,
-            recipient: row.candidate_email,
-            template: request.template,
-            subject: email.subject,
-            status: 'pending',
-            messageId,
-            idempotencyKey: key,
-            createdAt: new Date(),
-          },
-          { onConflictAction: 'ignore', onConflictFields: ['idempotencyKey'] } as never,
-        );
-      }
 
       await mailer.sendMail({
         from: mailFrom,
@@ -97,7 +77,13 @@ export function createEmailActivities({ orm, mailer, mailFrom, faults }: EmailDe
         headers: { 'X-ATS-Idempotency-Key': key },
       });
       faults?.afterSend?.(key);
-      await em.nativeUpdate(EmailMessage, { idempotencyKey: key }, { status: 'sent', sentAt: new Date() });
+      await connection.execute(
+        `insert into email_message (id, company_id, application_id, recipient, template, subject, status, message_id, idempotency_key, sent_at, created_at)
+         values (?, ?, ?, ?, ?, ?, 'sent', ?, ?, now(), now())
+         on conflict (idempotency_key) do update set status = 'sent', sent_at = excluded.sent_at`,
+        [uuidv7(), request.companyId, request.applicationId, row.candidate_email, request.template, email.subject, messageId, key],
+        'run',
+      );
       faults?.afterRecord?.(key);
       log.info('stage email sent', { requestId: request.requestId, applicationId: request.applicationId, template: request.template, messageId });
       return { messageId, sentNow: true };
