@@ -4,6 +4,7 @@ import type { Transporter } from 'nodemailer';
 import { createReadModelActivities } from './applications/read-model.js';
 import { createCollaborationActivities } from './collaboration/tasks-notifications.js';
 import { createEmailActivities, type EmailFaults } from './email/stage-email.js';
+import { createWebhookActivities } from './webhooks/deliver-webhook.js';
 import type { NotificationPublisher } from '../infra/notification-feed.js';
 
 export interface ActivityDeps {
@@ -20,6 +21,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createReadModelActivities(deps),
     ...createEmailActivities({ ...deps, faults: deps.emailFaults }),
     ...createCollaborationActivities(deps),
+    ...createWebhookActivities(deps),
   };
 }
 

@@ -16,9 +16,10 @@ import { HttpProblem, NotFoundProblem, problemHandler } from './problem.js';
 import { openApiPaths, registerRoutes, type RouteSpec } from './route.js';
 import { templateRoutes } from './templates/routes.js';
 import { userRoutes } from './users/routes.js';
+import { webhookRoutes } from './webhooks/routes.js';
 
 export function allRoutes(deps: ApiDeps): RouteSpec[] {
-  return [...authRoutes(deps), ...userRoutes(deps), ...jobRoutes(deps), ...templateRoutes(deps), ...applicationRoutes(deps), ...collaborationRoutes(deps)];
+  return [...authRoutes(deps), ...userRoutes(deps), ...jobRoutes(deps), ...templateRoutes(deps), ...applicationRoutes(deps), ...collaborationRoutes(deps), ...webhookRoutes(deps)];
 }
 
 export function openApiDocument(routes: RouteSpec[]) {

@@ -196,6 +196,40 @@ export const Notification = defineEntity({
   indexes: [{ properties: ['user', 'createdAt', 'id'] }],
 });
 
+/** A company's subscriber URL for some events; the server generates the signing secret. Soft-deleted. */
+export const WebhookSubscription = defineEntity({
+  name: 'WebhookSubscription',
+  properties: {
+    id: p.uuid().primary(),
+    company: () => p.manyToOne(Company).mapToPk().index(),
+    url: p.string().length(2000),
+    events: p.array(),
+    secret: p.string().length(64).hidden(),
+    createdBy: () => p.manyToOne(User).mapToPk().nullable(),
+    createdAt: createdAt(),
+    deletedAt: p.datetime().nullable(),
+  },
+});
+
+/** One HTTP attempt to deliver one event to one subscription. */
+export const WebhookDelivery = defineEntity({
+  name: 'WebhookDelivery',
+  properties: {
+    id: p.uuid().primary(),
+    company: () => p.manyToOne(Company).mapToPk().index(),
+    subscription: () => p.manyToOne(WebhookSubscription).mapToPk(),
+    eventId: p.string().length(200),
+    event: p.string().length(120),
+    attempt: p.integer(),
+    statusCode: p.integer().nullable(),
+    error: p.text().nullable(),
+    durationMs: p.integer(),
+    delivered: p.boolean(),
+    at: p.datetime(),
+  },
+  indexes: [{ properties: ['subscription', 'at'] }],
+});
+
 export type Company = InferEntity<typeof Company>;
 export type User = InferEntity<typeof User>;
 export type Job = InferEntity<typeof Job>;
@@ -207,5 +241,7 @@ export type PipelineTemplate = InferEntity<typeof PipelineTemplate>;
 export type PipelineTemplateVersion = InferEntity<typeof PipelineTemplateVersion>;
 export type Task = InferEntity<typeof Task>;
 export type Notification = InferEntity<typeof Notification>;
+export type WebhookSubscription = InferEntity<typeof WebhookSubscription>;
+export type WebhookDelivery = InferEntity<typeof WebhookDelivery>;
 
-export const ENTITIES = [Company, User, Job, Candidate, Application, StageTransition, EmailMessage, PipelineTemplate, PipelineTemplateVersion, Task, Notification];
+export const ENTITIES = [Company, User, Job, Candidate, Application, StageTransition, EmailMessage, PipelineTemplate, PipelineTemplateVersion, Task, Notification, WebhookSubscription, WebhookDelivery];

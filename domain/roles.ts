@@ -16,10 +16,11 @@ export type Permission =
   | 'templates:write'
   | 'tasks:read'
   | 'tasks:write'
-  | 'notifications:read';
+  | 'notifications:read'
+  | 'webhooks:manage';
 
 const GRANTS: Record<Role, readonly Permission[]> = {
-  admin: ['users:create', 'jobs:read', 'jobs:write', 'applications:read', 'applications:move', 'templates:read', 'templates:write', 'tasks:read', 'tasks:write', 'notifications:read'],
+  admin: ['users:create', 'jobs:read', 'jobs:write', 'applications:read', 'applications:move', 'templates:read', 'templates:write', 'tasks:read', 'tasks:write', 'notifications:read', 'webhooks:manage'],
   recruiter: ['jobs:read', 'jobs:write', 'applications:read', 'applications:move', 'templates:read', 'tasks:read', 'tasks:write', 'notifications:read'],
   hiring_manager: ['jobs:read', 'applications:read', 'templates:read', 'tasks:read', 'tasks:write', 'notifications:read'],
   candidate: ['jobs:read', 'applications:apply', 'applications:read', 'applications:withdraw'],

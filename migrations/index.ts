@@ -3,9 +3,11 @@
 import { Migration20261122000000Skeleton } from './Migration20261122000000Skeleton.js';
 import { Migration20261122010000Templates } from './Migration20261122010000Templates.js';
 import { Migration20261122020000TasksNotifications } from './Migration20261122020000TasksNotifications.js';
+import { Migration20261122030000Webhooks } from './Migration20261122030000Webhooks.js';
 
 export const MIGRATIONS = [
   { name: 'Migration20261122000000Skeleton', class: Migration20261122000000Skeleton },
   { name: 'Migration20261122010000Templates', class: Migration20261122010000Templates },
   { name: 'Migration20261122020000TasksNotifications', class: Migration20261122020000TasksNotifications },
+  { name: 'Migration20261122030000Webhooks', class: Migration20261122030000Webhooks },
 ];

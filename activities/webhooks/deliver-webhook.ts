@@ -1,0 +1,88 @@
+// Signed webhook delivery: one HTTP POST per activity attempt, each attempt recorded in webhook_delivery.
+// A non-2xx answer or a network error throws a retryable failure, so Temporal's retry policy (set by
+// webhookDeliveryWorkflow) does the backoff; the body is rebuilt from the input, so it is the same bytes
+// every time and the event id in X-ATS-Delivery lets the receiver drop duplicates.
+import { ApplicationFailure, Context, log } from '@temporalio/activity';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { v7 as uuidv7 } from 'uuid';
+import { webhookBody, webhookSignature } from '../../domain/webhooks.js';
+import { emitWebhookEvent, type WebhookEvent, type EmitResult } from '../../infra/webhooks.js';
+
+export interface DeliverWebhookRequest {
+  companyId: string;
+  subscriptionId: string;
+  eventId: string;
+  event: string;
+  /** When the event happened (ISO-8601); part of the body, so fixed at emit time. */
+  createdAt: string;
+  payload: unknown;
+}
+
+export interface DeliverWebhookResult {
+  statusCode: number;
+  attempt: number;
+}
+
+export const WEBHOOK_TIMEOUT_MS = 10_000;
+
+export function createWebhookActivities({ orm }: { orm: MikroORM }) {
+  const connection = () => orm.em.getConnection();
+
+  return {
+    async deliverWebhook(request: DeliverWebhookRequest): Promise<DeliverWebhookResult> {
+      const [subscription] = await connection().execute<{ url: string; secret: string; deleted_at: Date | null }[]>(
+        'select url, secret, deleted_at from webhook_subscription where id = ? and company_id = ?',
+        [request.subscriptionId, request.companyId],
+      );
+      if (!subscription || subscription.deleted_at) {
+        throw ApplicationFailure.nonRetryable(`webhook subscription ${request.subscriptionId} is gone`, 'SubscriptionGone');
+      }
+      const { attempt } = Context.current().info;
+      const body = webhookBody(request);
+      const timestamp = Math.floor(Date.now() / 1000);
+      const started = performance.now();
+      let statusCode: number | null = null;
+      let error: string | null = null;
+      try {
+        const res = await fetch(subscription.url, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'user-agent': 'ATS-Webhooks/1',
+            'x-ats-event': request.event,
+            'x-ats-delivery': request.eventId,
+            'x-ats-timestamp': String(timestamp),
+            'x-ats-signature': webhookSignature(subscription.secret, timestamp, body),
+          },
+          body,
+          // A redirect would resend the signed body somewhere the admin did not name.
+          redirect: 'manual',
+          signal: AbortSignal.any([AbortSignal.timeout(WEBHOOK_TIMEOUT_MS), Context.current().cancellationSignal]),
+        });
+        statusCode = res.status;
+        await res.body?.cancel().catch(() => undefined);
+        if (res.status < 200 || res.status >= 300) error = `HTTP ${res.status}`;
+      } catch (err) {
+        error = err instanceof Error && err.name === 'TimeoutError' ? `no answer within ${WEBHOOK_TIMEOUT_MS} ms` : String((err as Error)?.cause ?? err);
+      }
+      const durationMs = Math.round(performance.now() - started);
+      await connection().execute(
+        `insert into webhook_delivery (id, company_id, subscription_id, event_id, event, attempt, status_code, error, duration_ms, delivered, at)
+         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())`,
+        [uuidv7(), request.companyId, request.subscriptionId, request.eventId, request.event, attempt, statusCode, error, durationMs, error === null],
+      );
+      if (error !== null) {
+        log.warn('webhook attempt failed', { subscriptionId: request.subscriptionId, eventId: request.eventId, attempt, error });
+        throw ApplicationFailure.retryable(error, 'WebhookDeliveryFailed', { statusCode });
+      }
+      return { statusCode: statusCode!, attempt };
+    },
+
+    /** Starts one delivery workflow per matching subscription, on this worker's task queue. */
+    async emitWebhookEvent(event: WebhookEvent): Promise<EmitResult> {
+      const { client, info } = Context.current();
+      return emitWebhookEvent(client, info.taskQueue, event, orm);
+    },
+  };
+}
+

@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import { WEBHOOK_EVENTS, isWebhookEvent } from '../../domain/webhooks.js';
+import { pageQuery } from '../pagination.js';
+
+const webhookUrl = z
+  .url({ protocol: /^https?$/, hostname: z.regexes.hostname })
+  .max(2000)
+  .meta({ description: 'http or https URL that receives a signed POST per event' });
+
+const eventName = z
+  .string()
+  .max(120)
+  .refine(isWebhookEvent, { message: `must be one of ${WEBHOOK_EVENTS.join(', ')} or template.<name>` });
+
+export const createWebhookSchema = z
+  .strictObject({
+    url: webhookUrl,
+    events: z.array(eventName).min(1).max(50).transform((events) => [...new Set(events)]),
+  })
+  .meta({ id: 'WebhookCreate' });
+
+export const webhookSchema = z
+  .object({
+    id: z.uuid(),
+    url: z.string(),
+    events: z.array(z.string()),
+    createdBy: z.uuid().nullable(),
+    createdAt: z.iso.datetime(),
+  })
+  .meta({ id: 'Webhook' });
+
+export const createdWebhookSchema = webhookSchema
+  .extend({ secret: z.string().meta({ description: 'HMAC-SHA256 key for X-ATS-Signature; shown only in this response' }) })
+  .meta({ id: 'WebhookWithSecret' });
+
+export const deliverySchema = z
+  .object({
+    id: z.uuid(),
+    eventId: z.string(),
+    event: z.string(),
+    attempt: z.number().int(),
+    statusCode: z.number().int().nullable(),
+    error: z.string().nullable(),
+    durationMs: z.number().int(),
+    delivered: z.boolean(),
+    at: z.iso.datetime(),
+  })
+  .meta({ id: 'WebhookDelivery' });
+
+export const listDeliveriesQuery = z.object(pageQuery);
+
+export interface WebhookRow {
+  id: string;
+  url: string;
+  events: string[];
+  created_by_id: string | null;
+  created_at: Date;
+}
+
+export interface DeliveryRow {
+  id: string;
+  event_id: string;
+  event: string;
+  attempt: number;
+  status_code: number | null;
+  error: string | null;
+  duration_ms: number;
+  delivered: boolean;
+  at: Date;
+}
+
+export function toWebhookView(row: WebhookRow): z.output<typeof webhookSchema> {
+  return { id: row.id, url: row.url, events: row.events, createdBy: row.created_by_id, createdAt: new Date(row.created_at).toISOString() };
+}
+
+export function toDeliveryView(row: DeliveryRow): z.output<typeof deliverySchema> {
+  return {
+    id: row.id,
+    eventId: row.event_id,
+    event: row.event,
+    attempt: row.attempt,
+    statusCode: row.status_code,
+    error: row.error,
+    durationMs: row.duration_ms,
+    delivered: row.delivered,
+    at: new Date(row.at).toISOString(),
+  };
+}
