@@ -84,6 +84,8 @@ export const Application = defineEntity({
     // Set by the workflow's first task; rows still null after a while are restarted by the reconciler.
     workflowStartedAt: p.datetime().nullable(),
     coverLetter: p.text().nullable(),
+    // The template version the application started with (null: the built-in default); its workflow runs it.
+    pipelineTemplateVersion: () => p.manyToOne(PipelineTemplateVersion).mapToPk().nullable(),
     createdAt: createdAt(),
     updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
   },

@@ -50,10 +50,19 @@ export const STAGE_EMAIL_TEMPLATES: Record<string, EmailTemplate> = {
 export function renderEmail(templateKey: string, variables: EmailVariables): RenderedEmail {
   const template = STAGE_EMAIL_TEMPLATES[templateKey];
   if (!template) throw new Error(`unknown email template ${templateKey}`);
-  const plain = (source: string) => Mustache.render(source, variables, {}, { escape: (value: string) => value });
+  return renderEmailContent(template, variables);
+}
+
+/** Renders text that is not HTML (subjects, plain bodies, task titles, notifications): variables are not escaped. */
+export function renderPlain(source: string, variables: EmailVariables): string {
+  return Mustache.render(source, variables, {}, { escape: (value: string) => value });
+}
+
+/** Renders an email given inline, e.g. a pipeline template's onEnter email. */
+export function renderEmailContent(template: EmailTemplate, variables: EmailVariables): RenderedEmail {
   return {
-    subject: plain(template.subject),
-    text: plain(template.text),
+    subject: renderPlain(template.subject, variables),
+    text: renderPlain(template.text, variables),
     html: Mustache.render(template.html, variables),
   };
 }

@@ -1,5 +1,6 @@
 // A pipeline is data: ordered stages and what happens on entering them. The stage machine is built from it.
 import type { StageEventType } from './stage-machine.js';
+import type { TemplateAction } from './templates.js';
 
 export type StageKind = 'active' | 'hired' | 'rejected' | 'withdrawn';
 
@@ -9,6 +10,8 @@ export interface StageDefinition {
   kind: StageKind;
   /** Email template sent to the candidate on entering the stage, if any. */
   email?: string;
+  /** A template stage's automations, run on entering it (see runStageAction in stage-machine.ts). */
+  onEnter?: TemplateAction[];
 }
 
 /** One allowed move: `event` from stage `from` leads to stage `to`. */

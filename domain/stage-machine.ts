@@ -14,11 +14,10 @@ export type StageEvent =
   | { type: 'HIRE' };
 
 /** Side effects the machine asks for; the workflow turns each into an activity call. */
-export interface StageAction {
-  type: 'sendStageEmail';
-  stage: string;
-  template: string;
-}
+export type StageAction =
+  | { type: 'sendStageEmail'; stage: string; template: string }
+  /** The `index`th onEnter action of a template stage. */
+  | { type: 'runStageAction'; stage: string; index: number };
 
 export interface AllowedEvents {
   events: StageEventType[];
@@ -31,6 +30,7 @@ const machineSetup = setup({
   actions: {
     // Interpreted by the workflow from the returned action objects; never executed in place.
     sendStageEmail: (_: unknown, _params: { stage: string; template: string }) => undefined,
+    runStageAction: (_: unknown, _params: { stage: string; index: number }) => undefined,
   },
 });
 
@@ -43,9 +43,10 @@ export function buildStageMachine(pipeline: PipelineDefinition) {
 
   const states: Record<string, object> = {};
   for (const stage of pipeline.stages) {
-    const entry = stage.email
+    const entry: { type: StageAction['type']; params: object }[] = stage.email
       ? [{ type: 'sendStageEmail' as const, params: { stage: stage.key, template: stage.email } }]
       : [];
+    (stage.onEnter ?? []).forEach((_, index) => entry.push({ type: 'runStageAction', params: { stage: stage.key, index } }));
     if (stage.kind !== 'active') {
       states[stage.key] = { type: 'final', entry };
       continue;
@@ -99,9 +100,12 @@ function explicitTransitions(moves: readonly PipelineMove[]): Record<string, unk
 export type StageMachine = ReturnType<typeof buildStageMachine>;
 
 function toStageActions(actions: readonly { type: string; params?: unknown }[]): StageAction[] {
-  return actions
-    .filter((action) => action.type === 'sendStageEmail')
-    .map((action) => ({ type: 'sendStageEmail', ...(action.params as { stage: string; template: string }) }));
+  const stageActions: StageAction[] = [];
+  for (const action of actions) {
+    if (action.type === 'sendStageEmail') stageActions.push({ type: 'sendStageEmail', ...(action.params as { stage: string; template: string }) });
+    if (action.type === 'runStageAction') stageActions.push({ type: 'runStageAction', ...(action.params as { stage: string; index: number }) });
+  }
+  return stageActions;
 }
 
 /** The snapshot of an application that sits in `stage`, without re-running that stage's entry actions. */

@@ -275,7 +275,7 @@ export function validateTemplate(def: PipelineTemplateDefinition): TemplateProbl
 export function toPipelineDefinition(def: PipelineTemplateDefinition, key = 'template'): PipelineDefinition {
   return {
     key,
-    stages: def.stages.map((stage) => ({ key: stage.key, name: stage.name, kind: stage.kind })),
+    stages: def.stages.map((stage) => ({ key: stage.key, name: stage.name, kind: stage.kind, ...(stage.onEnter?.length ? { onEnter: stage.onEnter } : {}) })),
     ...(def.moves ? { moves: def.moves.map((move) => ({ ...move })) } : {}),
   };
 }

@@ -2,6 +2,7 @@
 // outage between the two). Starting is idempotent (USE_EXISTING on a workflow id derived from the row).
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Client } from '@temporalio/client';
+import type { PipelineTemplateDefinition } from '../domain/templates.js';
 import type { Logger } from './logger.js';
 import { startApplicationWorkflow } from './temporal.js';
 
@@ -13,14 +14,17 @@ export async function reconcileApplicationWorkflows(options: {
   graceMs?: number;
   limit?: number;
 }): Promise<string[]> {
-  const rows = await options.orm.em.getConnection().execute<{ id: string; company_id: string; job_id: string }[]>(
-    `select id, company_id, job_id from application
-     where workflow_started_at is null and status = 'active' and created_at < now() - make_interval(secs => ?)
-     order by created_at limit ?`,
+  const rows = await options.orm.em.getConnection().execute<{ id: string; company_id: string; job_id: string; definition: PipelineTemplateDefinition | null }[]>(
+    `select a.id, a.company_id, a.job_id, v.definition from application a
+     left join pipeline_template_version v on v.id = a.pipeline_template_version_id
+     where a.workflow_started_at is null and a.status = 'active' and a.created_at < now() - make_interval(secs => ?)
+     order by a.created_at limit ?`,
     [(options.graceMs ?? 30_000) / 1000, options.limit ?? 200],
   );
   for (const row of rows) {
-    await startApplicationWorkflow(options.client, options.taskQueue, { applicationId: row.id, companyId: row.company_id, jobId: row.job_id });
+    await startApplicationWorkflow(options.client, options.taskQueue, {
+      applicationId: row.id, companyId: row.company_id, jobId: row.job_id, ...(row.definition ? { template: row.definition } : {}),
+    });
   }
   return rows.map((row) => row.id);
 }

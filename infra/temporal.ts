@@ -3,6 +3,7 @@
 import { Client, Connection, WorkflowIdConflictPolicy, WorkflowIdReusePolicy, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { DEFAULT_PIPELINE, initialStage } from '../domain/pipeline.js';
+import { toPipelineDefinition } from '../domain/templates.js';
 import { applicationWorkflowId, type ApplicationWorkflowInput } from '../workflows/applications/application-workflow.js';
 import { companyIdKey, jobIdKey, stageKey, statusKey } from '../workflows/search-attributes.js';
 
@@ -41,7 +42,7 @@ export async function startApplicationWorkflow(client: Client, taskQueue: string
       typedSearchAttributes: [
         { key: companyIdKey, value: input.companyId },
         { key: jobIdKey, value: input.jobId },
-        { key: stageKey, value: initialStage(DEFAULT_PIPELINE) },
+        { key: stageKey, value: initialStage(input.template ? toPipelineDefinition(input.template) : DEFAULT_PIPELINE) },
         { key: statusKey, value: 'active' },
       ],
     });

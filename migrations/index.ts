@@ -4,10 +4,12 @@ import { Migration20261122000000Skeleton } from './Migration20261122000000Skelet
 import { Migration20261122010000Templates } from './Migration20261122010000Templates.js';
 import { Migration20261122020000TasksNotifications } from './Migration20261122020000TasksNotifications.js';
 import { Migration20261122030000Webhooks } from './Migration20261122030000Webhooks.js';
+import { Migration20261122040000ApplicationTemplateVersion } from './Migration20261122040000ApplicationTemplateVersion.js';
 
 export const MIGRATIONS = [
   { name: 'Migration20261122000000Skeleton', class: Migration20261122000000Skeleton },
   { name: 'Migration20261122010000Templates', class: Migration20261122010000Templates },
   { name: 'Migration20261122020000TasksNotifications', class: Migration20261122020000TasksNotifications },
   { name: 'Migration20261122030000Webhooks', class: Migration20261122030000Webhooks },
+  { name: 'Migration20261122040000ApplicationTemplateVersion', class: Migration20261122040000ApplicationTemplateVersion },
 ];

@@ -4,7 +4,9 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { v7 as uuidv7 } from 'uuid';
+import { renderPlain } from '../../domain/email-templates.js';
 import { ROLES } from '../../domain/roles.js';
+import { applicationVariables } from '../applications/variables.js';
 import { parseDurationMs } from '../../domain/templates.js';
 import { NOTIFICATION_CHANNEL, rowToFeedNotification, type NotificationPublisher } from '../../infra/notification-feed.js';
 
@@ -16,6 +18,8 @@ export interface CreateTaskRequest {
   /** Time from creation to the due date: milliseconds or an ISO-8601 duration. */
   dueIn?: number | string;
   idempotencyKey: string;
+  /** The title is a template ({{candidateName}}, {{jobTitle}}, {{companyName}}) rendered for the application. */
+  render?: boolean;
 }
 
 export interface CreateTaskResult {
@@ -30,6 +34,8 @@ export interface NotifyUsersRequest {
   to: { role: string } | { userIds: string[] };
   message: string;
   idempotencyKey: string;
+  /** The message is a template rendered for the application, as for CreateTaskRequest.render. */
+  render?: boolean;
 }
 
 export interface NotifyUsersResult {
@@ -79,12 +85,19 @@ export function createCollaborationActivities({ orm, notificationFeed }: Collabo
     if (rows.length === 0) throw ApplicationFailure.nonRetryable(`application ${applicationId} not found in company ${companyId}`, 'NotFound');
   }
 
+  async function rendered(request: { companyId: string; applicationId?: string | null; render?: boolean }, source: string): Promise<string> {
+    if (!request.render || !request.applicationId) return source;
+    const variables = await applicationVariables(orm, request.companyId, request.applicationId);
+    if (!variables) throw ApplicationFailure.nonRetryable(`application ${request.applicationId} not found in company ${request.companyId}`, 'NotFound');
+    return renderPlain(source, variables);
+  }
+
   return {
     async createTask(request: CreateTaskRequest): Promise<CreateTaskResult> {
       const role = 'role' in request.assignee ? request.assignee.role : undefined;
       const userId = 'userId' in request.assignee ? request.assignee.userId : undefined;
       checkCommon(request, role);
-      const title = request.title.trim();
+      const title = (await rendered(request, request.title)).trim();
       if (!title || title.length > 500) throw invalid('title must be 1 to 500 characters');
       const dueMs = dueInMs(request.dueIn);
       await assertApplicationInCompany(request.companyId, request.applicationId);
@@ -116,7 +129,7 @@ export function createCollaborationActivities({ orm, notificationFeed }: Collabo
       const role = 'role' in request.to ? request.to.role : undefined;
       const requested = 'userIds' in request.to ? [...new Set(request.to.userIds)] : [];
       checkCommon(request, role);
-      const message = request.message.trim();
+      const message = (await rendered(request, request.message)).trim();
       if (!message || message.length > 2000) throw invalid('message must be 1 to 2000 characters');
       await assertApplicationInCompany(request.companyId, request.applicationId);
 

@@ -3,13 +3,18 @@ import { ApplicationFailure, log } from '@temporalio/activity';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Transporter } from 'nodemailer';
 import { v7 as uuidv7 } from 'uuid';
-import { renderEmail, type EmailVariables } from '../../domain/email-templates.js';
+import { renderEmail, renderEmailContent, type EmailTemplate, type EmailVariables } from '../../domain/email-templates.js';
 
 export interface StageEmailRequest {
   applicationId: string;
   companyId: string;
   seq: number;
+  /** A built-in template's key; with `content`, only a label recorded with the message. */
   template: string;
+  /** The email itself (a pipeline template's onEnter email), rendered with the candidate, job and company. */
+  content?: EmailTemplate;
+  /** Which onEnter action of the stage sent it: part of the idempotency key, as a stage may send several. */
+  actionIndex?: number;
   requestId?: string;
 }
 
@@ -32,7 +37,8 @@ export interface EmailDeps {
   faults?: EmailFaults;
 }
 
-export function stageEmailKey(request: Pick<StageEmailRequest, 'applicationId' | 'seq'>): string {
+export function stageEmailKey(request: Pick<StageEmailRequest, 'applicationId' | 'seq' | 'actionIndex'>): string {
+  if (request.actionIndex !== undefined) return `${request.applicationId}:${request.seq}:action-${request.actionIndex}`;
   return `${request.applicationId}:${request.seq}:stage-email`;
 }
 
@@ -65,7 +71,7 @@ export function createEmailActivities({ orm, mailer, mailFrom, faults }: EmailDe
         jobTitle: row.job_title,
         companyName: row.company_name,
       };
-      const email = renderEmail(request.template, variables);
+      const email = request.content ? renderEmailContent(request.content, variables) : renderEmail(request.template, variables);
 
       await mailer.sendMail({
         from: mailFrom,
@@ -81,7 +87,7 @@ export function createEmailActivities({ orm, mailer, mailFrom, faults }: EmailDe
         `insert into email_message (id, company_id, application_id, recipient, template, subject, status, message_id, idempotency_key, sent_at, created_at)
          values (?, ?, ?, ?, ?, ?, 'sent', ?, ?, now(), now())
          on conflict (idempotency_key) do update set status = 'sent', sent_at = excluded.sent_at`,
-        [uuidv7(), request.companyId, request.applicationId, row.candidate_email, request.template, email.subject, messageId, key],
+        [uuidv7(), request.companyId, request.applicationId, row.candidate_email, request.template.slice(0, 64), email.subject.slice(0, 400), messageId, key],
         'run',
       );
       faults?.afterRecord?.(key);

@@ -3,6 +3,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { isStaff } from '../../domain/roles.js';
 import type { ApplicationStatus } from '../../domain/pipeline.js';
+import type { PipelineTemplateDefinition } from '../../domain/templates.js';
 import type { Principal } from '../auth.js';
 import type { Cursor } from '../pagination.js';
 
@@ -20,6 +21,9 @@ export interface ApplicationRow {
   transition_seq: number;
   workflow_id: string;
   cover_letter: string | null;
+  /** The template version the application runs; null (with its definition) for the built-in default. */
+  template_version_id: string | null;
+  template_definition: PipelineTemplateDefinition | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -38,10 +42,12 @@ export interface TransitionRow {
 const SELECT_APPLICATION = `
   select a.id, a.company_id, a.job_id, j.title as job_title, a.candidate_id, c.name as candidate_name,
          c.email as candidate_email, c.user_id as candidate_user_id, a.stage, a.status, a.transition_seq,
-         a.workflow_id, a.cover_letter, a.created_at, a.updated_at
+         a.workflow_id, a.cover_letter, a.pipeline_template_version_id as template_version_id,
+         v.definition as template_definition, a.created_at, a.updated_at
   from application a
   join candidate c on c.id = a.candidate_id
-  join job j on j.id = a.job_id`;
+  join job j on j.id = a.job_id
+  left join pipeline_template_version v on v.id = a.pipeline_template_version_id`;
 
 function scope(principal: Principal): { sql: string; param: string } {
   return isStaff(principal.role)

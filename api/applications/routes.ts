@@ -1,8 +1,9 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
 import { v7 as uuidv7 } from 'uuid';
-import { DEFAULT_PIPELINE, initialStage } from '../../domain/pipeline.js';
-import { buildStageMachine, type AllowedEvents, type StageEvent } from '../../domain/stage-machine.js';
+import { initialStage } from '../../domain/pipeline.js';
+import type { AllowedEvents, StageEvent } from '../../domain/stage-machine.js';
+import type { PipelineTemplateDefinition } from '../../domain/templates.js';
 import { decideTransition } from '../../domain/transitions.js';
 import { startApplicationWorkflow } from '../../infra/temporal.js';
 import {
@@ -17,6 +18,7 @@ import type { ApiDeps } from '../deps.js';
 import { ConflictProblem, ForbiddenProblem, NotFoundProblem, UnavailableProblem } from '../problem.js';
 import { decodeCursor, pageSchema, toPage } from '../pagination.js';
 import { defineRoute, idParams } from '../route.js';
+import { pipelineOf } from './pipelines.js';
 import { findApplication, listApplications, listTransitions, type ApplicationRow } from './queries.js';
 import {
   applicationSchema,
@@ -29,8 +31,6 @@ import {
   toTransitionView,
   transitionSchema,
 } from './schemas.js';
-
-const machine = buildStageMachine(DEFAULT_PIPELINE);
 
 function illegalMove(detail: string, allowed: AllowedEvents) {
   return new ConflictProblem(detail, { allowedEvents: allowed.events, moveTargets: allowed.moveTargets });
@@ -48,7 +48,8 @@ export function applicationRoutes(deps: ApiDeps) {
     const row = await loadApplication(principal, id);
     const actor = { userId: principal.userId, role: principal.role };
     // Answer what the read model already rules out without a round trip; the workflow re-checks.
-    const early = decideTransition(DEFAULT_PIPELINE, machine, row.stage, actor, event);
+    const { pipeline, machine } = pipelineOf(row);
+    const early = decideTransition(pipeline, machine, row.stage, actor, event);
     if (!early.ok) {
       throw early.reason === 'forbidden' ? new ForbiddenProblem(early.message) : illegalMove(early.message, early.allowed);
     }
@@ -61,7 +62,10 @@ export function applicationRoutes(deps: ApiDeps) {
       state = await update().catch(async (err: unknown) => {
         // An application whose workflow never started (a crash between insert and start) heals here.
         if (err instanceof WorkflowNotFoundError && row.status === 'active') {
-          await startApplicationWorkflow(deps.temporal, deps.taskQueue, { applicationId: row.id, companyId: row.company_id, jobId: row.job_id, requestId });
+          await startApplicationWorkflow(deps.temporal, deps.taskQueue, {
+            applicationId: row.id, companyId: row.company_id, jobId: row.job_id, requestId,
+            ...(row.template_definition ? { template: row.template_definition } : {}),
+          });
           return update();
         }
         throw err;
@@ -99,16 +103,23 @@ export function applicationRoutes(deps: ApiDeps) {
       },
       async handler({ params, body, principal, req }) {
         const connection = deps.orm.em.getConnection();
-        const [found] = await connection.execute<{ job_status: string; company_id: string; title: string; name: string; email: string }[]>(
-          `select j.status as job_status, j.company_id, j.title, u.name, u.email
-           from job j, app_user u where j.id = ? and u.id = ? and j.status <> 'archived'`,
-          [params.id, principal.userId],
+        const [found] = await connection.execute<{
+          job_status: string; company_id: string; title: string; name: string; email: string;
+          version_id: string | null; definition: PipelineTemplateDefinition | null;
+        }[]>(
+          `select j.status as job_status, j.company_id, j.title, u.name, u.email, v.id as version_id, v.definition
+           from job j join app_user u on u.id = ?
+           left join pipeline_template_version v on v.id = j.pipeline_template_version_id
+           where j.id = ? and j.status <> 'archived'`,
+          [principal.userId, params.id],
         );
         if (!found || (found.job_status !== 'open' && found.job_status !== 'closed')) throw new NotFoundProblem('Job');
         if (found.job_status !== 'open') throw new ConflictProblem('This job is closed to new applications');
 
         const applicationId = uuidv7();
-        const stage = initialStage(DEFAULT_PIPELINE);
+        // The application keeps the job's current template version for its whole life.
+        const template = { template_version_id: found.version_id, template_definition: found.definition };
+        const stage = initialStage(pipelineOf(template).pipeline);
         const workflowId = applicationWorkflowId(applicationId);
         // One statement: the per-company candidate (created or linked), the application and its first history row.
         const [created] = await connection.execute<{ application_id: string | null; candidate_id: string; created_at: Date | null }[]>(
@@ -124,8 +135,8 @@ export function applicationRoutes(deps: ApiDeps) {
                                 then candidate.links else excluded.links end
              returning id
            ), app as (
-             insert into application (id, company_id, job_id, candidate_id, stage, status, transition_seq, workflow_id, cover_letter, created_at, updated_at)
-             select ?, ?, ?, cand.id, ?, 'active', 0, ?, ?, now(), now() from cand
+             insert into application (id, company_id, job_id, candidate_id, stage, status, transition_seq, workflow_id, cover_letter, pipeline_template_version_id, created_at, updated_at)
+             select ?, ?, ?, cand.id, ?, 'active', 0, ?, ?, ?, now(), now() from cand
              on conflict (job_id, candidate_id) do nothing
              returning id, created_at
            ), first_transition as (
@@ -136,21 +147,28 @@ export function applicationRoutes(deps: ApiDeps) {
           [
             uuidv7(), found.company_id, principal.userId, found.name, found.email, body.phone ?? null, JSON.stringify(body.links ?? []),
             params.id, params.id,
-            applicationId, found.company_id, params.id, stage, workflowId, body.coverLetter ?? null,
+            applicationId, found.company_id, params.id, stage, workflowId, body.coverLetter ?? null, found.version_id,
             uuidv7(), found.company_id, stage, principal.userId,
           ],
         );
-        const input = { applicationId, companyId: found.company_id, jobId: params.id, requestId: String(req.id) };
+        const input = {
+          applicationId, companyId: found.company_id, jobId: params.id, requestId: String(req.id),
+          ...(found.definition ? { template: found.definition } : {}),
+        };
         if (!created?.application_id) {
           const existing = (
-            await connection.execute<{ id: string; workflow_id: string; status: string }[]>(
-              'select id, workflow_id, status from application where job_id = ? and candidate_id = ?',
+            await connection.execute<{ id: string; workflow_id: string; status: string; definition: PipelineTemplateDefinition | null }[]>(
+              `select a.id, a.workflow_id, a.status, v.definition from application a
+               left join pipeline_template_version v on v.id = a.pipeline_template_version_id
+               where a.job_id = ? and a.candidate_id = ?`,
               [params.id, created?.candidate_id],
             )
           )[0];
-          // A retry of a request that crashed before starting the workflow finishes the job here.
+          // A retry of a request that crashed before starting the workflow finishes the job here, on its own version.
           if (existing?.status === 'active') {
-            await startApplicationWorkflow(deps.temporal, deps.taskQueue, { ...input, applicationId: existing.id }).catch(() => undefined);
+            const { template: _jobs, ...rest } = input;
+            const retry = { ...rest, applicationId: existing.id, ...(existing.definition ? { template: existing.definition } : {}) };
+            await startApplicationWorkflow(deps.temporal, deps.taskQueue, retry).catch(() => undefined);
           }
           throw new ConflictProblem('You have already applied to this job', { applicationId: existing?.id });
         }
@@ -175,6 +193,7 @@ export function applicationRoutes(deps: ApiDeps) {
           transition_seq: 0,
           workflow_id: workflowId,
           cover_letter: body.coverLetter ?? null,
+          ...template,
           created_at: createdAt,
           updated_at: createdAt,
         };

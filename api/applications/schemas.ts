@@ -1,7 +1,7 @@
 import { isValidPhoneNumber, parsePhoneNumberWithError } from 'libphonenumber-js';
 import { z } from 'zod';
-import { DEFAULT_PIPELINE } from '../../domain/pipeline.js';
-import { STAGE_EVENT_TYPES, allowedEvents, buildStageMachine, type StageEvent } from '../../domain/stage-machine.js';
+import { STAGE_EVENT_TYPES, allowedEvents, type StageEvent } from '../../domain/stage-machine.js';
+import { pipelineOf } from './pipelines.js';
 import { pageQuery } from '../pagination.js';
 import type { ApplicationRow, TransitionRow } from './queries.js';
 
@@ -86,10 +86,8 @@ export const applicationSchema = z
 
 export const historySchema = z.object({ items: z.array(transitionViewSchema) });
 
-const machine = buildStageMachine(DEFAULT_PIPELINE);
-
 export function toApplicationView(row: ApplicationRow, history?: TransitionRow[]) {
-  const allowed = allowedEvents(machine, row.stage);
+  const allowed = allowedEvents(pipelineOf(row).machine, row.stage);
   return {
     id: row.id,
     companyId: row.company_id,

@@ -3,6 +3,8 @@ import { DEFAULT_PIPELINE, initialStage, statusOfStage, type PipelineDefinition 
 import { allowedEvents, applyStageEvent, buildStageMachine, enterInitialStage } from '../../domain/stage-machine.js';
 import { decideTransition } from '../../domain/transitions.js';
 import { renderEmail } from '../../domain/email-templates.js';
+import { toPipelineDefinition, type PipelineTemplateDefinition } from '../../domain/templates.js';
+import { ApplicationStages } from '../../workflows/applications/application-stages.js';
 
 const machine = buildStageMachine(DEFAULT_PIPELINE);
 const recruiter = { userId: '00000000-0000-4000-8000-000000000001', role: 'recruiter' as const };
@@ -21,7 +23,7 @@ describe('default pipeline stage machine', () => {
       const result = applyStageEvent(machine, stage, { type: 'ADVANCE' });
       assert.ok(result.ok);
       stage = result.stage;
-      path.push([stage, result.actions.map((a) => a.template)]);
+      path.push([stage, result.actions.map((a) => (a.type === 'sendStageEmail' ? a.template : a.type))]);
     }
     assert.deepEqual(path, [['screening', []], ['interview', ['interview']], ['offer', ['offer']]]);
   });
@@ -47,7 +49,7 @@ describe('default pipeline stage machine', () => {
     const rejected = applyStageEvent(machine, 'screening', { type: 'REJECT', reason: 'position filled' });
     assert.ok(rejected.ok);
     assert.equal(rejected.stage, 'rejected');
-    assert.deepEqual(rejected.actions.map((a) => a.template), ['rejected']);
+    assert.deepEqual(rejected.actions.map((a) => (a.type === 'sendStageEmail' ? a.template : a.type)), ['rejected']);
   });
 
   it('nothing leaves hired, rejected or withdrawn', () => {
@@ -109,5 +111,52 @@ describe('stage email templates', () => {
     for (const stage of DEFAULT_PIPELINE.stages.filter((s) => s.email)) {
       assert.doesNotThrow(() => renderEmail(stage.email!, { candidateName: 'a', jobTitle: 'b', companyName: 'c' }), stage.key);
     }
+  });
+});
+
+describe('template pipeline stage machine', () => {
+  const template: PipelineTemplateDefinition = {
+    stages: [
+      { key: 'new', name: 'New', kind: 'active', onEnter: [{ type: 'email', to: 'candidate', subject: 's', text: 't', html: 'h' }] },
+      {
+        key: 'screen',
+        name: 'Screen',
+        kind: 'active',
+        onEnter: [
+          { type: 'task', title: 'Call {{candidateName}}', assignee: { role: 'recruiter' } },
+          { type: 'webhook', event: 'screening', delay: 'PT1H' },
+          { type: 'email', to: 'hiring_team', subject: 's', text: 't', html: 'h' },
+        ],
+      },
+      { key: 'hired', name: 'Hired', kind: 'hired' },
+      { key: 'rejected', name: 'Rejected', kind: 'rejected' },
+    ],
+  };
+  const pipeline = toPipelineDefinition(template);
+  const templateMachine = buildStageMachine(pipeline);
+  const ids = { applicationId: 'app-1', companyId: 'co-1', jobId: 'job-1' };
+
+  it("returns a stage's onEnter actions from the pure transitions", () => {
+    assert.deepEqual(enterInitialStage(templateMachine), { stage: 'new', actions: [{ type: 'runStageAction', stage: 'new', index: 0 }] });
+    const next = applyStageEvent(templateMachine, 'new', { type: 'ADVANCE' });
+    assert.ok(next.ok);
+    assert.deepEqual(next.actions.map((a) => (a.type === 'runStageAction' ? a.index : -1)), [0, 1, 2]);
+  });
+
+  it('turns each action into its keyed activity call, with the delay in milliseconds', () => {
+    const stages = new ApplicationStages(pipeline, ids, new Date(0));
+    assert.equal(stages.pendingEmails.length, 0);
+    const [email] = stages.initialActions;
+    assert.deepEqual(stages.callFor(email!), {
+      activity: 'sendStageEmail',
+      request: { applicationId: 'app-1', companyId: 'co-1', seq: 0, actionIndex: 0, requestId: undefined, template: 'new.0', content: { subject: 's', text: 't', html: 'h' } },
+    });
+    const decision = stages.decide({ event: { type: 'ADVANCE' }, actor: recruiter });
+    const actions = stages.enter(stages.record({ event: { type: 'ADVANCE' }, actor: recruiter }, decision, new Date(1).toISOString()), decision);
+    assert.deepEqual(actions.map((a) => a.delayMs), [0, 3_600_000, 0]);
+    const calls = actions.map((a) => stages.callFor(a));
+    assert.deepEqual(calls.map((c) => c.activity), ['createTask', 'emitWebhookEvent', 'skip']);
+    assert.equal(calls[0]?.activity === 'createTask' && calls[0].request.idempotencyKey, 'app-1:1:action-0');
+    assert.equal(calls[1]?.activity === 'emitWebhookEvent' && calls[1].request.event, 'template.screening');
   });
 });

@@ -12,7 +12,11 @@ import {
   type StageEvent,
   type StageMachine,
 } from '../../domain/stage-machine.js';
+import { parseDurationMs, type TemplateAction } from '../../domain/templates.js';
 import { decideTransition, type Actor, type TransitionDecision } from '../../domain/transitions.js';
+import type { StageEmailRequest } from '../../activities/email/stage-email.js';
+import type { CreateTaskRequest, NotifyUsersRequest } from '../../activities/collaboration/tasks-notifications.js';
+import type { WebhookEvent } from '../../infra/webhooks.js';
 
 export interface TransitionRequest {
   event: StageEvent;
@@ -35,6 +39,24 @@ export interface PendingEmail {
   requestId?: string;
 }
 
+/** A template stage's onEnter action, due `delayMs` after entering the stage on move `seq`. */
+export interface PendingAction {
+  seq: number;
+  stage: string;
+  index: number;
+  action: TemplateAction;
+  delayMs: number;
+  requestId?: string;
+}
+
+/** The activity call a template action turns into, or why it is skipped. */
+export type ActionCall =
+  | { activity: 'sendStageEmail'; request: StageEmailRequest }
+  | { activity: 'createTask'; request: CreateTaskRequest }
+  | { activity: 'notifyUsers'; request: NotifyUsersRequest }
+  | { activity: 'emitWebhookEvent'; request: WebhookEvent }
+  | { activity: 'skip'; reason: string };
+
 /** The failure types a refused move carries; their details hold the AllowedEvents. */
 export const ILLEGAL_TRANSITION = 'IllegalTransition';
 export const FORBIDDEN_TRANSITION = 'ForbiddenTransition';
@@ -48,10 +70,12 @@ export class ApplicationStages {
   seq = 0;
   changedAt: string;
   readonly pendingEmails: PendingEmail[] = [];
+  /** The initial stage's template actions, for the workflow to run in that stage's visit. */
+  readonly initialActions: PendingAction[];
 
   constructor(
     private readonly pipeline: PipelineDefinition,
-    private readonly ids: { applicationId: string; companyId: string },
+    private readonly ids: { applicationId: string; companyId: string; jobId?: string },
     startedAt: Date,
     requestId?: string,
   ) {
@@ -59,7 +83,7 @@ export class ApplicationStages {
     const initial = enterInitialStage(this.machine);
     this.stage = initial.stage;
     this.changedAt = startedAt.toISOString();
-    this.queueEmails(initial.actions, 0, requestId);
+    this.initialActions = this.queue(initial.actions, 0, requestId);
   }
 
   get active(): boolean {
@@ -104,16 +128,66 @@ export class ApplicationStages {
     };
   }
 
-  /** Enters the new stage once its record is written, and queues the stage's emails. */
-  enter(change: StageChangeRecord, decision: AcceptedTransition, requestId?: string): void {
+  /**
+   * Enters the new stage once its record is written, and queues the stage's emails. Returns the new stage's
+   * template actions: the workflow runs them in a scope of their own, cancelled when the stage is left.
+   */
+  enter(change: StageChangeRecord, decision: AcceptedTransition, requestId?: string): PendingAction[] {
     this.stage = change.toStage;
     this.status = change.status;
     this.seq = change.seq;
     this.changedAt = change.at;
-    this.queueEmails(decision.actions, change.seq, requestId);
+    return this.queue(decision.actions, change.seq, requestId);
   }
 
-  private queueEmails(actions: StageAction[], seq: number, requestId?: string): void {
-    for (const action of actions) this.pendingEmails.push({ seq, template: action.template, requestId });
+  private queue(actions: StageAction[], seq: number, requestId?: string): PendingAction[] {
+    const templateActions: PendingAction[] = [];
+    for (const action of actions) {
+      if (action.type === 'sendStageEmail') {
+        this.pendingEmails.push({ seq, template: action.template, requestId });
+        continue;
+      }
+      const templateAction = this.pipeline.stages.find((s) => s.key === action.stage)?.onEnter?.[action.index];
+      if (!templateAction) continue;
+      const delayMs = templateAction.delay ? parseDurationMs(templateAction.delay) : 0;
+      templateActions.push({ seq, stage: action.stage, index: action.index, action: templateAction, delayMs, requestId });
+    }
+    return templateActions;
+  }
+
+  /** The activity call for a template action; every side effect is keyed by (application, move, action). */
+  callFor(pending: PendingAction): ActionCall {
+    const { applicationId, companyId } = this.ids;
+    const { action, seq, index, stage } = pending;
+    const idempotencyKey = `${applicationId}:${seq}:action-${index}`;
+    switch (action.type) {
+      case 'email':
+        if (action.to !== 'candidate') return { activity: 'skip', reason: 'emails to staff recipients are not sent yet' };
+        return {
+          activity: 'sendStageEmail',
+          request: {
+            applicationId, companyId, seq, actionIndex: index, requestId: pending.requestId,
+            template: `${stage}.${index}`,
+            content: { subject: action.subject, text: action.text, html: action.html },
+          },
+        };
+      case 'task':
+        return {
+          activity: 'createTask',
+          request: { companyId, applicationId, title: action.title, assignee: action.assignee, dueIn: action.dueIn, idempotencyKey, render: true },
+        };
+      case 'notify':
+        return { activity: 'notifyUsers', request: { companyId, applicationId, to: action.to, message: action.message, idempotencyKey, render: true } };
+      case 'webhook':
+        return {
+          activity: 'emitWebhookEvent',
+          request: {
+            companyId,
+            event: `template.${action.event}`,
+            eventId: `${applicationId}-${seq}-${index}`,
+            payload: { applicationId, jobId: this.ids.jobId, stage, seq },
+          },
+        };
+    }
   }
 }

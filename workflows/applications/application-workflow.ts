@@ -14,6 +14,7 @@ import {
 import { Mutex } from 'async-mutex';
 import type { Activities } from '../../activities/index.js';
 import { DEFAULT_PIPELINE } from '../../domain/pipeline.js';
+import { toPipelineDefinition, type PipelineTemplateDefinition } from '../../domain/templates.js';
 import {
   ApplicationStages,
   FORBIDDEN_TRANSITION,
@@ -21,6 +22,7 @@ import {
   type ApplicationState,
   type TransitionRequest,
 } from './application-stages.js';
+import { StageVisits } from './stage-visits.js';
 import { stageKey, statusKey } from '../search-attributes.js';
 
 export interface ApplicationWorkflowInput {
@@ -28,6 +30,8 @@ export interface ApplicationWorkflowInput {
   companyId: string;
   jobId: string;
   requestId?: string;
+  /** The job's template version when the application was created; absent: the built-in default pipeline. */
+  template?: PipelineTemplateDefinition;
 }
 
 export { FORBIDDEN_TRANSITION, ILLEGAL_TRANSITION, type ApplicationState, type TransitionRequest };
@@ -54,7 +58,9 @@ const { sendStageEmail } = proxyActivities<Activities>({
 });
 
 export async function applicationWorkflow(input: ApplicationWorkflowInput): Promise<ApplicationState> {
-  const application = new ApplicationStages(DEFAULT_PIPELINE, input, new Date(workflowInfo().startTime), input.requestId);
+  const pipeline = input.template ? toPipelineDefinition(input.template) : DEFAULT_PIPELINE;
+  const application = new ApplicationStages(pipeline, input, new Date(workflowInfo().startTime), input.requestId);
+  const visits = new StageVisits(application);
 
   // Moves are applied one at a time: a second move is judged against the stage the first one produced.
   const moves = new Mutex();
@@ -67,7 +73,7 @@ export async function applicationWorkflow(input: ApplicationWorkflowInput): Prom
         const change = application.record(request, decision, new Date().toISOString());
         await recordStageChange(change);
         log.info('stage changed', { requestId: request.requestId, from: change.fromStage, to: change.toStage, event: change.event, seq: change.seq });
-        application.enter(change, decision, request.requestId);
+        visits.enter(application.enter(change, decision, request.requestId));
         upsertSearchAttributes([
           { key: stageKey, value: application.stage },
           { key: statusKey, value: application.status },
@@ -76,6 +82,8 @@ export async function applicationWorkflow(input: ApplicationWorkflowInput): Prom
       }),
     { validator: (request) => void application.decide(request) },
   );
+
+  visits.enter(application.initialActions);
 
   // The company, job, stage and status search attributes were set by whoever started the workflow.
   try {
@@ -87,7 +95,7 @@ export async function applicationWorkflow(input: ApplicationWorkflowInput): Prom
   }
 
   for (;;) {
-    await condition(() => application.pendingEmails.length > 0 || (!application.active && allHandlersFinished()));
+    await condition(() => application.pendingEmails.length > 0 || (!application.active && allHandlersFinished() && visits.running === 0));
     const email = application.pendingEmails.shift();
     if (!email) break;
     try {
