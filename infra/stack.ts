@@ -10,6 +10,7 @@ import type { EmailFaults } from '../activities/email/stage-email.js';
 import { createApp } from '../api/app.js';
 import type { DevMailbox } from './dev-mailbox.js';
 import { migrate, openOrm } from '../db/orm.js';
+import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 import { createMailer } from './mailer.js';
 import { NotificationFeed } from './notification-feed.js';
@@ -31,6 +32,19 @@ export interface StackOptions {
   reconciler?: boolean;
   devMailbox?: DevMailbox;
   loginAttemptsPerWindow?: number;
+}
+
+/** The options every entry point takes from the environment; `npm run dev` replaces the services it starts itself. */
+export function stackOptionsFromConfig(config: Config, logger: Logger) {
+  return {
+    logger,
+    databaseUrl: config.databaseUrl ?? '',
+    smtpUrl: config.smtpUrl ?? '',
+    mailFrom: config.mailFrom,
+    temporal: { address: config.temporalAddress ?? '', namespace: config.temporalNamespace } as TemporalTarget,
+    taskQueue: config.taskQueue,
+    jwt: { secret: config.jwtSecret, expiresIn: config.jwtExpiresIn },
+  };
 }
 
 export interface Stack {

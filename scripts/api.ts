@@ -5,7 +5,7 @@
 import { loadConfig } from '../infra/config.js';
 import { createLogger } from '../infra/logger.js';
 import { handleShutdownSignals, requireSettings } from '../infra/process.js';
-import { startStack, type Stack } from '../infra/stack.js';
+import { startStack, stackOptionsFromConfig, type Stack } from '../infra/stack.js';
 
 const config = loadConfig();
 requireSettings('api', [
@@ -25,13 +25,7 @@ const { shutdown } = handleShutdownSignals({
 
 try {
   stack = await startStack({
-    logger,
-    databaseUrl: config.databaseUrl!,
-    smtpUrl: config.smtpUrl!,
-    mailFrom: config.mailFrom,
-    temporal: { address: config.temporalAddress!, namespace: config.temporalNamespace },
-    taskQueue: config.taskQueue,
-    jwt: { secret: config.jwtSecret, expiresIn: config.jwtExpiresIn },
+    ...stackOptionsFromConfig(config, logger),
     apiPort: config.port,
     worker: false,
     reconciler: true,

@@ -8,7 +8,7 @@ import { startDevMailbox } from '../infra/dev-mailbox.js';
 import { startEmbeddedPostgres } from '../infra/embedded-postgres.js';
 import { createLogger } from '../infra/logger.js';
 import { handleShutdownSignals } from '../infra/process.js';
-import { startStack } from '../infra/stack.js';
+import { startStack, stackOptionsFromConfig } from '../infra/stack.js';
 import { startTemporalDevServer } from '../infra/temporal-dev-server.js';
 import type { TemporalTarget } from '../infra/temporal.js';
 import { installTemporalLogging } from '../infra/worker.js';
@@ -59,13 +59,10 @@ try {
   if (mailbox) stops.push({ name: 'SMTP catcher', stop: () => mailbox.stop() });
 
   const stack = await startStack({
-    logger,
+    ...stackOptionsFromConfig(config, logger),
     databaseUrl,
     smtpUrl: config.smtpUrl ?? mailbox!.smtpUrl,
-    mailFrom: config.mailFrom,
     temporal,
-    taskQueue: config.taskQueue,
-    jwt: { secret: config.jwtSecret, expiresIn: config.jwtExpiresIn },
     apiPort: config.port,
     worker: true,
     reconciler: true,

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { loadConfig } from '../infra/config.js';
 import { createLogger } from '../infra/logger.js';
 import { handleShutdownSignals, requireSettings } from '../infra/process.js';
-import { startStack, type Stack } from '../infra/stack.js';
+import { startStack, stackOptionsFromConfig, type Stack } from '../infra/stack.js';
 
 const config = loadConfig();
 requireSettings('worker', [
@@ -33,13 +33,7 @@ const { shutdown } = handleShutdownSignals({
 logger.info(bundlePath ? { workflowBundle: bundlePath } : {}, bundlePath ? 'loading the prebuilt workflow bundle' : 'bundling workflows from source');
 try {
   stack = await startStack({
-    logger,
-    databaseUrl: config.databaseUrl!,
-    smtpUrl: config.smtpUrl!,
-    mailFrom: config.mailFrom,
-    temporal: { address: config.temporalAddress!, namespace: config.temporalNamespace },
-    taskQueue: config.taskQueue,
-    jwt: { secret: config.jwtSecret, expiresIn: config.jwtExpiresIn },
+    ...stackOptionsFromConfig(config, logger),
     apiPort: false,
     worker: bundlePath ? { workflowBundle: { codePath: bundlePath } } : true,
   });
