@@ -232,6 +232,71 @@ export const WebhookDelivery = defineEntity({
   indexes: [{ properties: ['subscription', 'at'] }],
 });
 
+export const FEEDBACK_RATINGS = ['strong_no', 'no', 'yes', 'strong_yes'] as const;
+export const APPROVAL_DECISIONS = ['approve', 'decline'] as const;
+
+/** An interviewer's or other staff member's verdict on a candidate in a stage; counts toward requireFeedback. */
+export const ApplicationFeedback = defineEntity({
+  name: 'ApplicationFeedback',
+  properties: {
+    id: p.uuid().primary(),
+    company: () => p.manyToOne(Company).mapToPk(),
+    application: () => p.manyToOne(Application).mapToPk(),
+    stage: p.string().length(64),
+    author: () => p.manyToOne(User).mapToPk().nullable(),
+    rating: p.enum(FEEDBACK_RATINGS),
+    notes: p.text(),
+    createdAt: createdAt(),
+  },
+  indexes: [{ properties: ['application', 'createdAt'] }],
+});
+
+/** A decision on a requireApproval gate: the stage may be entered once the gate's role approves. */
+export const ApplicationApproval = defineEntity({
+  name: 'ApplicationApproval',
+  properties: {
+    id: p.uuid().primary(),
+    company: () => p.manyToOne(Company).mapToPk(),
+    application: () => p.manyToOne(Application).mapToPk(),
+    stage: p.string().length(64),
+    approver: () => p.manyToOne(User).mapToPk().nullable(),
+    role: p.string().length(32),
+    decision: p.enum(APPROVAL_DECISIONS),
+    comment: p.text(),
+    createdAt: createdAt(),
+  },
+  indexes: [{ properties: ['application', 'createdAt'] }],
+});
+
+/** A user asked to review an application; interviewers see only the applications they are reviewers of. */
+export const ApplicationReviewer = defineEntity({
+  name: 'ApplicationReviewer',
+  properties: {
+    company: () => p.manyToOne(Company).mapToPk(),
+    application: () => p.manyToOne(Application).mapToPk().primary(),
+    user: () => p.manyToOne(User).mapToPk().primary().index(),
+    assignedBy: () => p.manyToOne(User).mapToPk().nullable(),
+    createdAt: createdAt(),
+  },
+});
+
+/** A template action that failed past its retry budget; shown on the application instead of lost in a log. */
+export const ActionFailure = defineEntity({
+  name: 'ActionFailure',
+  properties: {
+    id: p.uuid().primary(),
+    company: () => p.manyToOne(Company).mapToPk(),
+    application: () => p.manyToOne(Application).mapToPk(),
+    seq: p.integer(),
+    stage: p.string().length(64),
+    action: p.string().length(100),
+    error: p.text(),
+    idempotencyKey: p.string().length(300).unique(),
+    failedAt: p.datetime(),
+  },
+  indexes: [{ properties: ['application', 'failedAt'] }],
+});
+
 export type Company = InferEntity<typeof Company>;
 export type User = InferEntity<typeof User>;
 export type Job = InferEntity<typeof Job>;
@@ -246,4 +311,12 @@ export type Notification = InferEntity<typeof Notification>;
 export type WebhookSubscription = InferEntity<typeof WebhookSubscription>;
 export type WebhookDelivery = InferEntity<typeof WebhookDelivery>;
 
-export const ENTITIES = [Company, User, Job, Candidate, Application, StageTransition, EmailMessage, PipelineTemplate, PipelineTemplateVersion, Task, Notification, WebhookSubscription, WebhookDelivery];
+export type ApplicationFeedback = InferEntity<typeof ApplicationFeedback>;
+export type ApplicationApproval = InferEntity<typeof ApplicationApproval>;
+export type ApplicationReviewer = InferEntity<typeof ApplicationReviewer>;
+export type ActionFailure = InferEntity<typeof ActionFailure>;
+
+export const ENTITIES = [
+  Company, User, Job, Candidate, Application, StageTransition, EmailMessage, PipelineTemplate, PipelineTemplateVersion, Task, Notification,
+  WebhookSubscription, WebhookDelivery, ApplicationFeedback, ApplicationApproval, ApplicationReviewer, ActionFailure,
+];

@@ -1,8 +1,8 @@
 // The one place that maps roles to permissions (seed 002's RBAC matrix, extended with company admins).
 
-export const ROLES = ['admin', 'recruiter', 'hiring_manager', 'candidate'] as const;
+export const ROLES = ['admin', 'recruiter', 'hiring_manager', 'interviewer', 'candidate'] as const;
 export type Role = (typeof ROLES)[number];
-export const STAFF_ROLES = ['admin', 'recruiter', 'hiring_manager'] as const satisfies readonly Role[];
+export const STAFF_ROLES = ['admin', 'recruiter', 'hiring_manager', 'interviewer'] as const satisfies readonly Role[];
 
 export type Permission =
   | 'users:create'
@@ -17,12 +17,27 @@ export type Permission =
   | 'tasks:read'
   | 'tasks:write'
   | 'notifications:read'
-  | 'webhooks:manage';
+  | 'webhooks:manage'
+  /** Read and write feedback on applications the caller may see (interviewers: those they review). */
+  | 'feedback:read'
+  | 'feedback:write'
+  /** Assign reviewers (interviewers) to applications. */
+  | 'reviewers:manage'
+  /** Move running applications to a newer template version. */
+  | 'templates:migrate';
 
 const GRANTS: Record<Role, readonly Permission[]> = {
-  admin: ['users:create', 'jobs:read', 'jobs:write', 'applications:read', 'applications:move', 'templates:read', 'templates:write', 'tasks:read', 'tasks:write', 'notifications:read', 'webhooks:manage'],
-  recruiter: ['jobs:read', 'jobs:write', 'applications:read', 'applications:move', 'templates:read', 'tasks:read', 'tasks:write', 'notifications:read'],
-  hiring_manager: ['jobs:read', 'applications:read', 'templates:read', 'tasks:read', 'tasks:write', 'notifications:read'],
+  admin: [
+    'users:create', 'jobs:read', 'jobs:write', 'applications:read', 'applications:move', 'templates:read', 'templates:write', 'templates:migrate',
+    'tasks:read', 'tasks:write', 'notifications:read', 'webhooks:manage', 'feedback:read', 'feedback:write', 'reviewers:manage',
+  ],
+  recruiter: [
+    'jobs:read', 'jobs:write', 'applications:read', 'applications:move', 'templates:read', 'tasks:read', 'tasks:write', 'notifications:read',
+    'feedback:read', 'feedback:write', 'reviewers:manage',
+  ],
+  hiring_manager: ['jobs:read', 'applications:read', 'templates:read', 'tasks:read', 'tasks:write', 'notifications:read', 'feedback:read', 'feedback:write'],
+  // Sees only the applications they are a reviewer of (api/applications/queries.ts scopes the reads).
+  interviewer: ['applications:read', 'tasks:read', 'tasks:write', 'notifications:read', 'feedback:read', 'feedback:write'],
   candidate: ['jobs:read', 'applications:apply', 'applications:read', 'applications:withdraw'],
 };
 

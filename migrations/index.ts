@@ -5,6 +5,7 @@ import { Migration20261122010000Templates } from './Migration20261122010000Templ
 import { Migration20261122020000TasksNotifications } from './Migration20261122020000TasksNotifications.js';
 import { Migration20261122030000Webhooks } from './Migration20261122030000Webhooks.js';
 import { Migration20261122040000ApplicationTemplateVersion } from './Migration20261122040000ApplicationTemplateVersion.js';
+import { Migration20261122050000FeedbackApprovals } from './Migration20261122050000FeedbackApprovals.js';
 
 export const MIGRATIONS = [
   { name: 'Migration20261122000000Skeleton', class: Migration20261122000000Skeleton },
@@ -12,4 +13,5 @@ export const MIGRATIONS = [
   { name: 'Migration20261122020000TasksNotifications', class: Migration20261122020000TasksNotifications },
   { name: 'Migration20261122030000Webhooks', class: Migration20261122030000Webhooks },
   { name: 'Migration20261122040000ApplicationTemplateVersion', class: Migration20261122040000ApplicationTemplateVersion },
+  { name: 'Migration20261122050000FeedbackApprovals', class: Migration20261122050000FeedbackApprovals },
 ];

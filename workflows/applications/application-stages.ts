@@ -12,7 +12,7 @@ import {
   type StageEvent,
   type StageMachine,
 } from '../../domain/stage-machine.js';
-import { parseDurationMs, type TemplateAction } from '../../domain/templates.js';
+import { parseDurationMs, type PipelineTemplateDefinition, type TemplateAction } from '../../domain/templates.js';
 import { decideTransition, type Actor, type TransitionDecision } from '../../domain/transitions.js';
 import type { StageEmailRequest } from '../../activities/email/stage-email.js';
 import type { CreateTaskRequest, NotifyUsersRequest } from '../../activities/collaboration/tasks-notifications.js';
@@ -31,7 +31,47 @@ export interface ApplicationState {
   seq: number;
   allowed: AllowedEvents;
   changedAt: string;
+  /** The gates of the template: feedback for leaving the current stage, approvals for entering gated stages. */
+  gates?: {
+    feedback: { stage: string; required: number; received: number } | null;
+    approvals: { stage: string; role: string; decision: 'approve' | 'decline' | null }[];
+  };
+  /** The template version the workflow runs (null: the one it started with, or the built-in default). */
+  templateVersionId?: string | null;
 }
+
+export interface FeedbackRequest {
+  /** Chosen by the caller (a UUID), so a retried request records one row. */
+  feedbackId: string;
+  stage: string;
+  authorId: string;
+  rating: 'strong_no' | 'no' | 'yes' | 'strong_yes';
+  notes: string;
+  requestId?: string;
+}
+
+export interface ApprovalRequest {
+  approvalId: string;
+  /** The gated stage the decision is about. */
+  stage: string;
+  approverId: string;
+  /** The approver's role; must be the role the gate names. */
+  role: string;
+  decision: 'approve' | 'decline';
+  comment: string;
+  requestId?: string;
+}
+
+export interface TemplateChangeRequest {
+  versionId: string;
+  template: PipelineTemplateDefinition;
+  requestId?: string;
+}
+
+/** Why a gate refuses a move; the details of a GATE_NOT_MET failure. */
+export type GateShortfall =
+  | { gate: 'feedback'; stage: string; required: number; received: number }
+  | { gate: 'approval'; stage: string; role: string; decision: 'decline' | null };
 
 export interface PendingEmail {
   seq: number;
@@ -60,6 +100,12 @@ export type ActionCall =
 /** The failure types a refused move carries; their details hold the AllowedEvents. */
 export const ILLEGAL_TRANSITION = 'IllegalTransition';
 export const FORBIDDEN_TRANSITION = 'ForbiddenTransition';
+/** A gate is not met: details[0] is the GateShortfall; the API answers 409 naming what is missing. */
+export const GATE_NOT_MET = 'GateNotMet';
+/** Feedback for a stage the template does not have, or an approval for a stage without an approval gate. */
+export const NO_SUCH_GATE = 'NoSuchGate';
+/** A template change whose version lacks the application's current stage. */
+export const STAGE_MISSING = 'StageMissing';
 
 export type AcceptedTransition = Extract<TransitionDecision, { ok: true }>;
 

@@ -18,8 +18,15 @@ import { toPipelineDefinition, type PipelineTemplateDefinition } from '../../dom
 import {
   ApplicationStages,
   FORBIDDEN_TRANSITION,
+  GATE_NOT_MET,
   ILLEGAL_TRANSITION,
+  NO_SUCH_GATE,
+  STAGE_MISSING,
   type ApplicationState,
+  type ApprovalRequest,
+  type FeedbackRequest,
+  type GateShortfall,
+  type TemplateChangeRequest,
   type TransitionRequest,
 } from './application-stages.js';
 import { StageVisits } from './stage-visits.js';
@@ -34,9 +41,18 @@ export interface ApplicationWorkflowInput {
   template?: PipelineTemplateDefinition;
 }
 
-export { FORBIDDEN_TRANSITION, ILLEGAL_TRANSITION, type ApplicationState, type TransitionRequest };
+export {
+  FORBIDDEN_TRANSITION, GATE_NOT_MET, ILLEGAL_TRANSITION, NO_SUCH_GATE, STAGE_MISSING,
+  type ApplicationState, type ApprovalRequest, type FeedbackRequest, type GateShortfall, type TemplateChangeRequest, type TransitionRequest,
+};
 
 export const transitionUpdate = defineUpdate<ApplicationState, [TransitionRequest]>('transition');
+/** Records feedback (the row is written by the workflow) and counts it toward the stage's requireFeedback gate. */
+export const feedbackUpdate = defineUpdate<ApplicationState, [FeedbackRequest]>('submitFeedback');
+/** Records an approval decision on a stage's requireApproval gate; refused (NO_SUCH_GATE, FORBIDDEN_TRANSITION) otherwise. */
+export const approvalUpdate = defineUpdate<ApplicationState, [ApprovalRequest]>('decideApproval');
+/** Moves the application onto another template version; refused with STAGE_MISSING when its stage is not in it. */
+export const templateChangeUpdate = defineUpdate<ApplicationState, [TemplateChangeRequest]>('changeTemplate');
 export const stateQuery = defineQuery<ApplicationState>('state');
 
 export function applicationWorkflowId(applicationId: string): string {
