@@ -5,10 +5,19 @@ import { PipelineTemplate, PipelineTemplateVersion } from '../../db/entities.js'
 import { addPipelineTemplate } from '../../db/pipeline-templates.js';
 import { validateTemplate, type PipelineTemplateDefinition } from '../../domain/templates.js';
 import type { ApiDeps } from '../deps.js';
-import { ConflictProblem, ValidationProblem } from '../problem.js';
+import { ConflictProblem, HttpProblem, ValidationProblem } from '../problem.js';
+import { migrateApplications } from './migrations.js';
 import { findCompanyTemplate } from './queries.js';
 import { defineRoute, idParams } from '../route.js';
-import { createTemplateSchema, templateSchema, templateSummarySchema, toTemplateView, updateTemplateSchema } from './schemas.js';
+import {
+  createTemplateSchema,
+  migrateApplicationsSchema,
+  migrationOutcomeSchema,
+  templateSchema,
+  templateSummarySchema,
+  toTemplateView,
+  updateTemplateSchema,
+} from './schemas.js';
 
 /** Refuses a definition with every problem validateTemplate finds, before anything is written. */
 function assertValidDefinition(definition: PipelineTemplateDefinition): void {
@@ -104,6 +113,34 @@ export function templateRoutes(deps: ApiDeps) {
           throw err;
         }
         return { status: 200, body: toTemplateView(template, [...versions, next]) };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/pipeline-templates/:id/migrations',
+      summary:
+        'Move the active applications running older versions of this template onto a newer one (default the latest), ' +
+        'those whose current stage exists in it; the others are reported and left as they are. Jobs keep their version: ' +
+        'point them at the new one with PATCH /api/jobs/{id}',
+      tag: 'Pipeline templates',
+      auth: 'templates:migrate',
+      params: idParams,
+      body: migrateApplicationsSchema,
+      responses: {
+        200: { description: 'What happened to each application', schema: migrationOutcomeSchema },
+        422: { description: 'The template has no such version' },
+      },
+      async handler({ params, body, principal, req }) {
+        const em = deps.orm.em.fork();
+        const template = await findCompanyTemplate(em, principal, params.id);
+        const target = await em.findOne(
+          PipelineTemplateVersion,
+          { template: template.id, ...(body.toVersion !== undefined ? { version: body.toVersion } : {}) },
+          { orderBy: { version: 'desc' } },
+        );
+        if (!target) throw new HttpProblem(422, 'Unprocessable content', `The template has no version ${body.toVersion}`);
+        const outcome = await migrateApplications({ em, temporal: deps.temporal, logger: deps.logger }, target, { jobId: body.jobId, requestId: String(req.id) });
+        return { status: 200, body: outcome };
       },
     }),
   ];

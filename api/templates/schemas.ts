@@ -100,3 +100,19 @@ export function toTemplateView(template: PipelineTemplate, versions: PipelineTem
     versions: sorted.map(toVersionView),
   };
 }
+
+export const migrateApplicationsSchema = z
+  .strictObject({
+    toVersion: z.number().int().min(1).optional().meta({ description: 'The target version; default the latest' }),
+    jobId: z.uuid().optional().meta({ description: "Only this job's applications" }),
+  })
+  .meta({ id: 'MigrateApplications' });
+
+export const migrationOutcomeSchema = z
+  .object({
+    toVersion: z.number().int(),
+    moved: z.array(z.object({ applicationId: z.uuid(), fromVersion: z.number().int(), stage: z.string() })),
+    skipped: z.array(z.object({ applicationId: z.uuid(), fromVersion: z.number().int(), stage: z.string(), reason: z.string() })),
+    failed: z.array(z.object({ applicationId: z.uuid(), detail: z.string() })),
+  })
+  .meta({ id: 'TemplateMigrationOutcome', description: 'Per application: moved, skipped (its stage is not in the target version) or failed' });
