@@ -3,7 +3,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Transporter } from 'nodemailer';
 import { createReadModelActivities } from './applications/read-model.js';
 import { createCollaborationActivities } from './collaboration/tasks-notifications.js';
-import { createEmailActivities, type EmailFaults } from './email/stage-email.js';
+import { createEmailActivities, createStaffEmailActivities, type EmailFaults } from './email/stage-email.js';
 import { createWebhookActivities } from './webhooks/deliver-webhook.js';
 import type { NotificationPublisher } from '../infra/notification-feed.js';
 
@@ -20,6 +20,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createReadModelActivities(deps),
     ...createEmailActivities({ ...deps, faults: deps.emailFaults }),
+    ...createStaffEmailActivities(deps),
     ...createCollaborationActivities(deps),
     ...createWebhookActivities(deps),
   };

@@ -17,6 +17,40 @@ export interface StageChangeRecord {
   at: string;
 }
 
+export interface FeedbackRecord {
+  id: string;
+  companyId: string;
+  applicationId: string;
+  stage: string;
+  authorId: string;
+  rating: string;
+  notes: string;
+  at: string;
+}
+
+export interface ApprovalRecord {
+  id: string;
+  companyId: string;
+  applicationId: string;
+  stage: string;
+  approverId: string;
+  role: string;
+  decision: 'approve' | 'decline';
+  comment: string;
+  at: string;
+}
+
+export interface ActionFailureRecord {
+  companyId: string;
+  applicationId: string;
+  seq: number;
+  stage: string;
+  /** What failed, e.g. `email` or `sla.escalate`. */
+  action: string;
+  error: string;
+  idempotencyKey: string;
+}
+
 export function createReadModelActivities({ orm }: { orm: MikroORM }) {
   return {
     /** One statement: the history row (once per seq) and the application row (only forwards). */
@@ -34,6 +68,44 @@ export function createReadModelActivities({ orm }: { orm: MikroORM }) {
           change.event, change.actorId, change.reason, change.at,
           change.toStage, change.status, change.seq, change.at, change.applicationId, change.seq,
         ],
+        'run',
+      );
+    },
+
+    /** The feedback row, once per id (the API chooses it); written by the workflow so its gate count and the table agree. */
+    async recordFeedback(feedback: FeedbackRecord): Promise<void> {
+      await orm.em.getConnection().execute(
+        `insert into application_feedback (id, company_id, application_id, stage, author_id, rating, notes, created_at)
+         values (?, ?, ?, ?, ?, ?, ?, ?) on conflict (id) do nothing`,
+        [feedback.id, feedback.companyId, feedback.applicationId, feedback.stage, feedback.authorId, feedback.rating, feedback.notes, feedback.at],
+        'run',
+      );
+    },
+
+    async recordApproval(approval: ApprovalRecord): Promise<void> {
+      await orm.em.getConnection().execute(
+        `insert into application_approval (id, company_id, application_id, stage, approver_id, role, decision, comment, created_at)
+         values (?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict (id) do nothing`,
+        [approval.id, approval.companyId, approval.applicationId, approval.stage, approval.approverId, approval.role, approval.decision, approval.comment, approval.at],
+        'run',
+      );
+    },
+
+    /** The application now runs another template version. */
+    async recordTemplateChange({ applicationId, versionId }: { applicationId: string; versionId: string }): Promise<void> {
+      await orm.em.getConnection().execute(
+        'update application set pipeline_template_version_id = ?, updated_at = now() where id = ?',
+        [versionId, applicationId],
+        'run',
+      );
+    },
+
+    /** A template action that failed for good, once per action (its idempotency key). */
+    async recordActionFailure(failure: ActionFailureRecord): Promise<void> {
+      await orm.em.getConnection().execute(
+        `insert into action_failure (id, company_id, application_id, seq, stage, action, error, idempotency_key, failed_at)
+         values (?, ?, ?, ?, ?, ?, ?, ?, now()) on conflict (idempotency_key) do nothing`,
+        [uuidv7(), failure.companyId, failure.applicationId, failure.seq, failure.stage, failure.action.slice(0, 100), failure.error.slice(0, 4000), failure.idempotencyKey],
         'run',
       );
     },

@@ -1,7 +1,8 @@
 // Tasks and in-app notifications, created at most once per idempotency key: a retried activity inserts
 // nothing new (insert ... on conflict do nothing). New notifications go out live: pg_notify in the same
 // statement as the insert (other processes), and the in-process feed (this one).
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import { emitWebhookEvent } from '../../infra/webhooks.js';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { v7 as uuidv7 } from 'uuid';
 import { renderPlain } from '../../domain/email-templates.js';
@@ -54,6 +55,15 @@ export interface CollaborationDeps {
 const ASSIGNABLE_ROLES: readonly string[] = ROLES.filter((role) => role !== 'candidate');
 const MAX_KEY = 300;
 
+function inActivity(): boolean {
+  try {
+    Context.current();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function invalid(message: string): ApplicationFailure {
   return ApplicationFailure.nonRetryable(message, 'InvalidRequest');
 }
@@ -92,6 +102,21 @@ export function createCollaborationActivities({ orm, notificationFeed }: Collabo
     return renderPlain(source, variables);
   }
 
+  /**
+   * task.created to the company's webhook subscribers. The event id is the task's and emitting is idempotent,
+   * so a retry (after a failed emit, or of an attempt whose insert had committed) emits again harmlessly.
+   */
+  async function announceTask(request: CreateTaskRequest, taskId: string, title: string, userId: string | null, role: string | null, dueAt: Date | null) {
+    if (!inActivity()) return;
+    const { client, info } = Context.current();
+    await emitWebhookEvent(client, info.taskQueue, {
+      companyId: request.companyId,
+      event: 'task.created',
+      eventId: `task:${taskId}:created`,
+      payload: { taskId, applicationId: request.applicationId ?? null, title, assignee: userId ? { userId } : { role }, dueAt: dueAt?.toISOString() ?? null, status: 'open' },
+    }, orm);
+  }
+
   return {
     async createTask(request: CreateTaskRequest): Promise<CreateTaskResult> {
       const role = 'role' in request.assignee ? request.assignee.role : undefined;
@@ -119,9 +144,16 @@ export function createCollaborationActivities({ orm, notificationFeed }: Collabo
           dueMs === undefined ? null : new Date(now.getTime() + dueMs), request.idempotencyKey, now,
         ],
       );
-      if (inserted) return { taskId: inserted.id, createdNow: true };
-      const [existing] = await connection().execute<{ id: string }[]>('select id from task where idempotency_key = ?', [request.idempotencyKey]);
+      if (inserted) {
+        await announceTask(request, inserted.id, title, userId ?? null, role ?? null, dueMs === undefined ? null : new Date(now.getTime() + dueMs));
+        return { taskId: inserted.id, createdNow: true };
+      }
+      const [existing] = await connection().execute<{ id: string; title: string; assignee_user_id: string | null; assignee_role: string | null; due_at: Date | null }[]>(
+        'select id, title, assignee_user_id, assignee_role, due_at from task where idempotency_key = ?',
+        [request.idempotencyKey],
+      );
       if (!existing) throw new Error(`task with key ${request.idempotencyKey} neither inserted nor found`);
+      await announceTask(request, existing.id, existing.title, existing.assignee_user_id, existing.assignee_role, existing.due_at);
       return { taskId: existing.id, createdNow: false };
     },
 

@@ -96,3 +96,90 @@ export function createEmailActivities({ orm, mailer, mailFrom, faults }: EmailDe
     },
   };
 }
+
+export interface StaffEmailRequest {
+  applicationId: string;
+  companyId: string;
+  /** Unique per (application, move, action); each recipient's message is keyed by it and their user id. */
+  idempotencyKey: string;
+  to: 'hiring_team' | { role: string };
+  /** Label recorded with each message. */
+  template: string;
+  content: EmailTemplate;
+  /** Variables beyond the candidate, job and company (e.g. stageName), for texts the workflow composes. */
+  extra?: Record<string, string>;
+  requestId?: string;
+}
+
+export interface StaffEmailResult {
+  /** Recipients mailed by this attempt (earlier attempts' recipients are not mailed again). */
+  sentNow: string[];
+  recipients: string[];
+}
+
+/**
+ * The hiring team of an application: whoever created its job, its reviewers, and the company's hiring managers.
+ * A role: the company's users with that role now.
+ */
+const STAFF_RECIPIENTS = `
+  select u.id, u.name, u.email, (select m.status from email_message m where m.idempotency_key = ? || ':' || u.id::text) as email_status
+  from app_user u
+  where u.company_id = ? and u.role <> 'candidate' and (
+    case when ?::text is null then
+      u.id = (select j.created_by_id from application a join job j on j.id = a.job_id where a.id = ?)
+      or u.id in (select r.user_id from application_reviewer r where r.application_id = ?)
+      or u.role = 'hiring_manager'
+    else u.role = ? end)
+  order by u.id`;
+
+export function createStaffEmailActivities({ orm, mailer, mailFrom }: EmailDeps) {
+  return {
+    /** Emails staff about an application (an escalation, a template email to the hiring team or a role), once per recipient. */
+    async sendStaffEmail(request: StaffEmailRequest): Promise<StaffEmailResult> {
+      const connection = orm.em.getConnection();
+      const role = typeof request.to === 'object' ? request.to.role : null;
+      const [variables] = await connection.execute<{ candidate_name: string; job_title: string; company_name: string }[]>(
+        `select c.name as candidate_name, j.title as job_title, co.name as company_name
+         from application a join candidate c on c.id = a.candidate_id join job j on j.id = a.job_id
+         join company co on co.id = a.company_id where a.id = ? and a.company_id = ?`,
+        [request.applicationId, request.companyId],
+      );
+      if (!variables) throw ApplicationFailure.nonRetryable(`application ${request.applicationId} not found`, 'NotFound');
+      const recipients = await connection.execute<{ id: string; name: string; email: string; email_status: string | null }[]>(
+        STAFF_RECIPIENTS,
+        [request.idempotencyKey, request.companyId, role, request.applicationId, request.applicationId, role],
+      );
+      const email = renderEmailContent(request.content, {
+        ...request.extra,
+        candidateName: variables.candidate_name,
+        jobTitle: variables.job_title,
+        companyName: variables.company_name,
+      });
+      const sentNow: string[] = [];
+      for (const recipient of recipients) {
+        if (recipient.email_status === 'sent') continue;
+        const key = `${request.idempotencyKey}:${recipient.id}`;
+        const messageId = messageIdFor(key, mailFrom);
+        await mailer.sendMail({
+          from: mailFrom,
+          to: { name: recipient.name, address: recipient.email },
+          subject: email.subject,
+          text: email.text,
+          html: email.html,
+          messageId,
+          headers: { 'X-ATS-Idempotency-Key': key },
+        });
+        await connection.execute(
+          `insert into email_message (id, company_id, application_id, recipient, template, subject, status, message_id, idempotency_key, sent_at, created_at)
+           values (?, ?, ?, ?, ?, ?, 'sent', ?, ?, now(), now())
+           on conflict (idempotency_key) do update set status = 'sent', sent_at = excluded.sent_at`,
+          [uuidv7(), request.companyId, request.applicationId, recipient.email, request.template.slice(0, 64), email.subject.slice(0, 400), messageId, key],
+          'run',
+        );
+        sentNow.push(recipient.email);
+      }
+      log.info('staff email sent', { requestId: request.requestId, applicationId: request.applicationId, template: request.template, recipients: sentNow.length });
+      return { sentNow, recipients: recipients.map((r) => r.email) };
+    },
+  };
+}

@@ -83,6 +83,18 @@ export function createWebhookActivities({ orm }: { orm: MikroORM }) {
       const { client, info } = Context.current();
       return emitWebhookEvent(client, info.taskQueue, event, orm);
     },
+
+    /** Several events of one occurrence (a move is a stage_changed and maybe a hired), in order. */
+    async emitWebhookEvents(events: WebhookEvent[]): Promise<EmitResult> {
+      const { client, info } = Context.current();
+      const result: EmitResult = { started: [], duplicates: [] };
+      for (const event of events) {
+        const one = await emitWebhookEvent(client, info.taskQueue, event, orm);
+        result.started.push(...one.started);
+        result.duplicates.push(...one.duplicates);
+      }
+      return result;
+    },
   };
 }
 

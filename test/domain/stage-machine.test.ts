@@ -4,7 +4,13 @@ import { allowedEvents, applyStageEvent, buildStageMachine, enterInitialStage } 
 import { decideTransition } from '../../domain/transitions.js';
 import { renderEmail } from '../../domain/email-templates.js';
 import { toPipelineDefinition, type PipelineTemplateDefinition } from '../../domain/templates.js';
-import { ApplicationStages } from '../../workflows/applications/application-stages.js';
+import {
+  ApplicationStages,
+  FORBIDDEN_TRANSITION,
+  GATE_NOT_MET,
+  NO_SUCH_GATE,
+  type TransitionRequest,
+} from '../../workflows/applications/application-stages.js';
 
 const machine = buildStageMachine(DEFAULT_PIPELINE);
 const recruiter = { userId: '00000000-0000-4000-8000-000000000001', role: 'recruiter' as const };
@@ -144,19 +150,108 @@ describe('template pipeline stage machine', () => {
   });
 
   it('turns each action into its keyed activity call, with the delay in milliseconds', () => {
-    const stages = new ApplicationStages(pipeline, ids, new Date(0));
+    const stages = new ApplicationStages(ids, new Date(0), { template, automations: false });
     assert.equal(stages.pendingEmails.length, 0);
-    const [email] = stages.initialActions;
-    assert.deepEqual(stages.callFor(email!), {
+    const [email] = stages.initialItems;
+    assert.deepEqual(stages.callsFor(email!)[0], {
       activity: 'sendStageEmail',
       request: { applicationId: 'app-1', companyId: 'co-1', seq: 0, actionIndex: 0, requestId: undefined, template: 'new.0', content: { subject: 's', text: 't', html: 'h' } },
     });
     const decision = stages.decide({ event: { type: 'ADVANCE' }, actor: recruiter });
     const actions = stages.enter(stages.record({ event: { type: 'ADVANCE' }, actor: recruiter }, decision, new Date(1).toISOString()), decision);
     assert.deepEqual(actions.map((a) => a.delayMs), [0, 3_600_000, 0]);
-    const calls = actions.map((a) => stages.callFor(a));
+    const calls = actions.flatMap((a) => stages.callsFor(a));
+    // Workflows started before staff emails existed (no automations marker) keep skipping them.
     assert.deepEqual(calls.map((c) => c.activity), ['createTask', 'emitWebhookEvent', 'skip']);
     assert.equal(calls[0]?.activity === 'createTask' && calls[0].request.idempotencyKey, 'app-1:1:action-0');
     assert.equal(calls[1]?.activity === 'emitWebhookEvent' && calls[1].request.event, 'template.screening');
+  });
+
+  it('with automations, emails staff recipients and schedules SLA steps after the actions', () => {
+    const slaTemplate: PipelineTemplateDefinition = {
+      stages: template.stages.map((stage) =>
+        stage.key === 'screen' ? { ...stage, sla: { remindAfter: 'PT1H', escalateAfter: 'P1D', notifyRole: 'recruiter', autoReject: { reason: 'Timed out' } } } : stage,
+      ),
+    };
+    const stages = new ApplicationStages(ids, new Date(0), { template: slaTemplate, automations: true });
+    const decision = stages.decide({ event: { type: 'ADVANCE' }, actor: recruiter });
+    const items = stages.enter(stages.record({ event: { type: 'ADVANCE' }, actor: recruiter }, decision, new Date(1).toISOString()), decision);
+    assert.deepEqual(items.map((i) => (i.kind === 'sla' ? `sla.${i.step}:${i.delayMs}:${i.autoReject ?? ''}` : `action:${i.delayMs}`)), [
+      'action:0', 'action:3600000', 'action:0', 'sla.remind:3600000:', 'sla.escalate:86400000:Timed out',
+    ]);
+    const calls = items.flatMap((i) => stages.callsFor(i)).map((c) => c.activity);
+    assert.deepEqual(calls, ['createTask', 'emitWebhookEvent', 'sendStaffEmail', 'notifyUsers', 'notifyUsers', 'sendStaffEmail']);
+    const remind = stages.callsFor(items[3]!)[0];
+    assert.ok(remind?.activity === 'notifyUsers');
+    assert.deepEqual(remind.request.to, { role: 'recruiter' });
+    assert.match(remind.request.message, /has been in Screen for 1 hour$/);
+    assert.equal(remind.request.idempotencyKey, 'app-1:1:sla-remind');
+  });
+});
+
+describe('stage gates (with automations)', () => {
+  const recruiter = { userId: 'u-1', role: 'recruiter' as const };
+  const gated: PipelineTemplateDefinition = {
+    stages: [
+      { key: 'screen', name: 'Screen', kind: 'active' },
+      { key: 'interview', name: 'Interview', kind: 'active', requireFeedback: { count: 2 } },
+      { key: 'offer', name: 'Offer', kind: 'active', requireApproval: { role: 'hiring_manager' } },
+      { key: 'hired', name: 'Hired', kind: 'hired' },
+      { key: 'rejected', name: 'Rejected', kind: 'rejected' },
+    ],
+  };
+  const ids = { applicationId: 'app-2', companyId: 'co-1' };
+  const move = (stages: ApplicationStages, event: TransitionRequest['event']) => {
+    const request = { event, actor: recruiter };
+    const decision = stages.decide(request);
+    stages.enter(stages.record(request, decision, new Date(2).toISOString()), decision);
+  };
+  const refusal = (fn: () => unknown) => {
+    try {
+      fn();
+    } catch (err) {
+      return err as { type?: string; message: string; details?: unknown[] };
+    }
+    assert.fail('expected a refusal');
+  };
+
+  it('holds a stage until its feedback is in, but never holds a rejection or a move backwards', () => {
+    const stages = new ApplicationStages(ids, new Date(0), { template: gated, automations: true });
+    move(stages, { type: 'ADVANCE' });
+    const held = refusal(() => stages.decide({ event: { type: 'ADVANCE' }, actor: recruiter }));
+    assert.equal(held.type, GATE_NOT_MET);
+    assert.equal(held.message, 'Interview needs 2 feedback entries before it can be left; 0 received');
+    assert.deepEqual(held.details?.[0], { gate: 'feedback', stage: 'interview', required: 2, received: 0 });
+    assert.equal(stages.decide({ event: { type: 'MOVE', toStage: 'screen' }, actor: recruiter }).toStage, 'screen');
+    assert.equal(stages.decide({ event: { type: 'REJECT', reason: 'no' }, actor: recruiter }).toStage, 'rejected');
+    const feedback = { feedbackId: 'f-1', stage: 'interview', authorId: 'u-9', rating: 'yes' as const, notes: '' };
+    stages.addFeedback(feedback);
+    stages.addFeedback(feedback); // the same id twice counts once
+    assert.equal(refusal(() => stages.decide({ event: { type: 'ADVANCE' }, actor: recruiter })).message, 'Interview needs 2 feedback entries before it can be left; 1 received');
+    stages.addFeedback({ ...feedback, feedbackId: 'f-2' });
+    assert.deepEqual(stages.view().gates?.feedback, { stage: 'interview', required: 2, received: 2 });
+    // The offer now needs its approval.
+    const approval = refusal(() => stages.decide({ event: { type: 'ADVANCE' }, actor: recruiter }));
+    assert.deepEqual(approval.details?.[0], { gate: 'approval', stage: 'offer', role: 'hiring_manager', decision: null });
+    assert.equal(approval.message, 'Offer needs approval by hiring_manager before it can be entered');
+  });
+
+  it('takes approvals only from the role the gate names, and only the latest decision counts', () => {
+    const stages = new ApplicationStages(ids, new Date(0), { template: gated, automations: true });
+    const decision = { approvalId: 'a-1', stage: 'offer', approverId: 'u-5', role: 'hiring_manager', decision: 'decline' as const, comment: '' };
+    assert.equal(refusal(() => stages.checkApproval({ ...decision, role: 'recruiter' })).type, FORBIDDEN_TRANSITION);
+    assert.equal(refusal(() => stages.checkApproval({ ...decision, stage: 'interview' })).type, NO_SUCH_GATE);
+    stages.checkApproval(decision);
+    stages.addApproval(decision);
+    const declined = refusal(() => stages.decide({ event: { type: 'MOVE', toStage: 'offer' }, actor: recruiter }));
+    assert.match(declined.message, /the last decision was a decline$/);
+    stages.addApproval({ ...decision, decision: 'approve' });
+    assert.equal(stages.decide({ event: { type: 'MOVE', toStage: 'offer' }, actor: recruiter }).toStage, 'offer');
+  });
+
+  it('keeps gates off for workflows started before they existed', () => {
+    const stages = new ApplicationStages(ids, new Date(0), { template: gated, automations: false });
+    move(stages, { type: 'ADVANCE' });
+    assert.equal(stages.decide({ event: { type: 'ADVANCE' }, actor: recruiter }).toStage, 'offer');
   });
 });

@@ -1,52 +1,106 @@
-// Temporal wiring for a template stage's onEnter actions: each stage visit gets its own CancellationScope,
-// in which the delayed actions wait on durable timers; leaving the stage cancels the timers still pending.
-// The action itself runs outside the scope, so an activity already under way is not cut off by a move.
+// Temporal wiring for what a stage visit schedules: each visit gets its own CancellationScope, in which the
+// delayed template actions and the SLA steps wait on durable timers; leaving the stage cancels the timers
+// still pending. The activities run outside the scope, so one already under way is not cut off by a move.
 import { ActivityFailure, CancellationScope, isCancellation, log, proxyActivities, sleep } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
-import type { ApplicationStages, PendingAction } from './application-stages.js';
+import type { ActionCall, ApplicationStages, ScheduledItem } from './application-stages.js';
 
-const { sendStageEmail, createTask, notifyUsers, emitWebhookEvent } = proxyActivities<Activities>({
+const { sendStageEmail, sendStaffEmail, createTask, notifyUsers, emitWebhookEvent } = proxyActivities<Activities>({
   startToCloseTimeout: '1m',
   scheduleToCloseTimeout: '24h',
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '10m', nonRetryableErrorTypes: ['NotFound', 'InvalidRequest'] },
 });
 
+// Recording a failure is a single insert; a database outage heals, but not worth holding the workflow for a day.
+const { recordActionFailure } = proxyActivities<Activities>({
+  startToCloseTimeout: '10s',
+  scheduleToCloseTimeout: '1h',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
+});
+
+type Waiting = ScheduledItem & { dueAt: number };
+
 export class StageVisits {
   private visit: CancellationScope | undefined;
-  /** Actions not yet done, delayed ones included: the workflow does not end before they are. */
-  running = 0;
+  /** Items of the current visit still waiting on their timer. */
+  private readonly waiting = new Set<Waiting>();
+  /** Activities under way (actions, SLA steps, application events, failure records). */
+  inFlight = 0;
 
-  constructor(private readonly application: ApplicationStages) {}
+  /**
+   * @param autoReject moves the application to its rejected stage if it is still in the visit of move `seq`.
+   */
+  constructor(
+    private readonly application: ApplicationStages,
+    private readonly autoReject: (seq: number, reason: string, requestId?: string) => Promise<void>,
+  ) {}
 
-  /** Leaves the current stage (cancelling its pending delayed actions) and starts the new stage's actions. */
-  enter(actions: PendingAction[]): void {
+  /** Not done yet, timers included: the workflow does not end before these are. */
+  get running(): number {
+    return this.waiting.size + this.inFlight;
+  }
+
+  /** The items still waiting on their timers, for a continued run. */
+  get pending(): Waiting[] {
+    return [...this.waiting];
+  }
+
+  /**
+   * Leaves the current stage (cancelling its pending timers) and starts the new stage's items. Items are due
+   * `delayMs` after now, unless they carry their own due time (a continued run).
+   */
+  enter(items: (ScheduledItem & { dueAt?: number })[]): void {
     this.visit?.cancel();
     this.visit = undefined;
-    if (actions.length === 0) return;
+    this.waiting.clear();
+    if (items.length === 0) return;
     const scope = new CancellationScope();
     this.visit = scope;
-    for (const pending of actions) {
-      this.running++;
-      void this.run(scope, pending).finally(() => this.running--);
+    const now = Date.now();
+    for (const item of items) void this.run(scope, { ...item, dueAt: item.dueAt ?? now + item.delayMs });
+  }
+
+  /** Runs a background activity call the workflow must wait for before it ends or continues-as-new. */
+  track(work: () => Promise<unknown>): void {
+    this.inFlight++;
+    void work().finally(() => this.inFlight--);
+  }
+
+  private async run(scope: CancellationScope, item: Waiting): Promise<void> {
+    const where = {
+      requestId: item.requestId, seq: item.seq, stage: item.stage,
+      ...(item.kind === 'action' ? { index: item.index, type: item.action.type } : { sla: item.step }),
+    };
+    const remaining = item.dueAt - Date.now();
+    if (remaining > 0) {
+      this.waiting.add(item);
+      try {
+        await scope.run(() => sleep(remaining));
+      } catch (err) {
+        if (!isCancellation(err)) throw err;
+        log.info('scheduled stage action cancelled: the stage was left', where);
+        return;
+      } finally {
+        this.waiting.delete(item);
+      }
+    }
+    this.inFlight++;
+    try {
+      for (const call of this.application.callsFor(item)) await this.call(call, item, where);
+      if (item.kind === 'sla' && item.autoReject !== undefined) await this.autoReject(item.seq, item.autoReject, item.requestId);
+    } finally {
+      this.inFlight--;
     }
   }
 
-  private async run(scope: CancellationScope, pending: PendingAction): Promise<void> {
-    const where = { requestId: pending.requestId, seq: pending.seq, stage: pending.stage, index: pending.index, type: pending.action.type };
-    if (pending.delayMs > 0) {
-      try {
-        await scope.run(() => sleep(pending.delayMs));
-      } catch (err) {
-        if (!isCancellation(err)) throw err;
-        log.info('delayed stage action cancelled: the stage was left', where);
-        return;
-      }
-    }
-    const call = this.application.callFor(pending);
+  private async call(call: ActionCall, item: Waiting, where: Record<string, unknown>): Promise<void> {
     try {
       switch (call.activity) {
         case 'sendStageEmail':
           await sendStageEmail(call.request);
+          break;
+        case 'sendStaffEmail':
+          await sendStaffEmail(call.request);
           break;
         case 'createTask':
           await createTask(call.request);
@@ -62,9 +116,22 @@ export class StageVisits {
           break;
       }
     } catch (err) {
-      // An action that fails for good is logged and left behind; it must not stop the candidate's pipeline.
+      // An action that fails for good is recorded and left behind; it must not stop the candidate's pipeline.
       if (!(err instanceof ActivityFailure)) throw err;
-      log.error('stage action failed for good', { ...where, error: err.cause?.message });
+      const error = err.cause?.message ?? err.message;
+      log.error('stage action failed for good', { ...where, error });
+      if (!this.application.automations) return;
+      const action = item.kind === 'action' ? `${item.action.type}` : `sla.${item.step}`;
+      const key = item.kind === 'action' ? `${item.seq}:action-${item.index}` : `${item.seq}:sla-${item.step}:${call.activity}`;
+      try {
+        await recordActionFailure({
+          companyId: this.application.companyId, applicationId: this.application.applicationId,
+          seq: item.seq, stage: item.stage, action, error, idempotencyKey: `${this.application.applicationId}:${key}`,
+        });
+      } catch (recordErr) {
+        if (!(recordErr instanceof ActivityFailure)) throw recordErr;
+        log.error('could not record a failed stage action', { ...where, error: recordErr.cause?.message });
+      }
     }
   }
 }
