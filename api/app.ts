@@ -5,6 +5,7 @@ import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import { pinoHttp } from 'pino-http';
 import swaggerUi from 'swagger-ui-express';
 import { createDocument } from 'zod-openapi';
+import { applicationReviewRoutes } from './applications/review-routes.js';
 import { applicationRoutes } from './applications/routes.js';
 import { authRoutes } from './auth/routes.js';
 import { collaborationRoutes } from './collaboration/routes.js';
@@ -19,7 +20,7 @@ import { userRoutes } from './users/routes.js';
 import { webhookRoutes } from './webhooks/routes.js';
 
 export function allRoutes(deps: ApiDeps): RouteSpec[] {
-  return [...authRoutes(deps), ...userRoutes(deps), ...jobRoutes(deps), ...templateRoutes(deps), ...applicationRoutes(deps), ...collaborationRoutes(deps), ...webhookRoutes(deps)];
+  return [...authRoutes(deps), ...userRoutes(deps), ...jobRoutes(deps), ...templateRoutes(deps), ...applicationRoutes(deps), ...applicationReviewRoutes(deps), ...collaborationRoutes(deps), ...webhookRoutes(deps)];
 }
 
 export function openApiDocument(routes: RouteSpec[]) {

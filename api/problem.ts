@@ -42,6 +42,12 @@ export class ConflictProblem extends HttpProblem {
     super(409, 'Conflict', detail, extensions);
   }
 }
+/** Well-formed, but refers to something that cannot be used here (a stage the pipeline lacks, a user who is not staff). */
+export class UnprocessableProblem extends HttpProblem {
+  constructor(detail: string, extensions: Record<string, unknown> = {}) {
+    super(422, 'Unprocessable content', detail, extensions);
+  }
+}
 export class UnavailableProblem extends HttpProblem {
   constructor(detail: string) {
     super(503, 'Service unavailable', detail);

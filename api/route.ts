@@ -117,6 +117,7 @@ const problemDescriptions: Record<number, string> = {
   403: 'Your role may not do this',
   404: 'Not found (or belongs to another company)',
   409: 'Conflicts with the current state',
+  422: 'Well formed, but refers to something that cannot be used here',
 };
 
 export function openApiPaths(routes: RouteSpec[]): ZodOpenApiPathsObject {

@@ -1,5 +1,6 @@
 // Read-model queries for applications. Each is one SQL statement, scoped to what the caller may see:
-// staff their company's applications, a candidate their own. Anything else does not exist for them.
+// staff their company's applications (interviewers only those they review), a candidate their own.
+// Anything else does not exist for them.
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { isStaff } from '../../domain/roles.js';
 import type { ApplicationStatus } from '../../domain/pipeline.js';
@@ -49,16 +50,28 @@ const SELECT_APPLICATION = `
   join job j on j.id = a.job_id
   left join pipeline_template_version v on v.id = a.pipeline_template_version_id`;
 
-function scope(principal: Principal): { sql: string; param: string } {
+function scope(principal: Principal): { sql: string; params: string[] } {
+  if (principal.role === 'interviewer') {
+    return {
+      sql: 'a.company_id = ? and exists (select 1 from application_reviewer r where r.application_id = a.id and r.user_id = ?)',
+      params: [principal.companyId ?? '', principal.userId],
+    };
+  }
   return isStaff(principal.role)
-    ? { sql: 'a.company_id = ?', param: principal.companyId ?? '' }
-    : { sql: 'c.user_id = ?', param: principal.userId };
+    ? { sql: 'a.company_id = ?', params: [principal.companyId ?? ''] }
+    : { sql: 'c.user_id = ?', params: [principal.userId] };
 }
 
 export async function findApplication(orm: MikroORM, principal: Principal, id: string): Promise<ApplicationRow | undefined> {
-  const { sql, param } = scope(principal);
-  const rows = await orm.em.getConnection().execute<ApplicationRow[]>(`${SELECT_APPLICATION} where a.id = ? and ${sql}`, [id, param]);
+  const { sql, params } = scope(principal);
+  const rows = await orm.em.getConnection().execute<ApplicationRow[]>(`${SELECT_APPLICATION} where a.id = ? and ${sql}`, [id, ...params]);
   return rows[0];
+}
+
+/** The ones of `ids` the caller may see, in no particular order. */
+export async function findApplications(orm: MikroORM, principal: Principal, ids: readonly string[]): Promise<ApplicationRow[]> {
+  const { sql, params } = scope(principal);
+  return orm.em.getConnection().execute<ApplicationRow[]>(`${SELECT_APPLICATION} where a.id in (?) and ${sql}`, [ids, ...params]);
 }
 
 export interface ApplicationFilter {
@@ -70,9 +83,9 @@ export interface ApplicationFilter {
 }
 
 export async function listApplications(orm: MikroORM, principal: Principal, filter: ApplicationFilter): Promise<ApplicationRow[]> {
-  const { sql, param } = scope(principal);
-  const where = [sql];
-  const params: unknown[] = [param];
+  const scoped = scope(principal);
+  const where = [scoped.sql];
+  const params: unknown[] = [...scoped.params];
   const and = (condition: string, ...values: unknown[]) => {
     where.push(condition);
     params.push(...values);
@@ -94,4 +107,29 @@ export async function listTransitions(orm: MikroORM, applicationId: string): Pro
      where t.application_id = ? order by t.seq`,
     [applicationId],
   );
+}
+
+export interface ReviewerRow {
+  id: string;
+  name: string;
+  role: string;
+  assigned_at: Date | string;
+}
+
+export interface StaffDetailRow {
+  reviewers: ReviewerRow[];
+  failed_actions: { seq: number; stage: string; action: string; error: string; failed_at: string }[];
+}
+
+/** What staff see beyond the stage and history: the reviewers and the template actions that failed for good. */
+export async function findStaffDetail(orm: MikroORM, applicationId: string): Promise<StaffDetailRow> {
+  const [row] = await orm.em.getConnection().execute<StaffDetailRow[]>(
+    `select
+       coalesce((select json_agg(json_build_object('id', u.id, 'name', u.name, 'role', u.role, 'assigned_at', r.created_at) order by r.created_at, u.id)
+                 from application_reviewer r join app_user u on u.id = r.user_id where r.application_id = ?), '[]') as reviewers,
+       coalesce((select json_agg(json_build_object('seq', f.seq, 'stage', f.stage, 'action', f.action, 'error', f.error, 'failed_at', f.failed_at) order by f.failed_at, f.id)
+                 from action_failure f where f.application_id = ?), '[]') as failed_actions`,
+    [applicationId, applicationId],
+  );
+  return row ?? { reviewers: [], failed_actions: [] };
 }

@@ -1,28 +1,34 @@
-import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
+import { WorkflowNotFoundError } from '@temporalio/common';
+import { Semaphore } from 'async-mutex';
 import { v7 as uuidv7 } from 'uuid';
 import { initialStage } from '../../domain/pipeline.js';
 import type { AllowedEvents, StageEvent } from '../../domain/stage-machine.js';
 import type { PipelineTemplateDefinition } from '../../domain/templates.js';
+import { isStaff } from '../../domain/roles.js';
 import { decideTransition } from '../../domain/transitions.js';
 import { startApplicationWorkflow } from '../../infra/temporal.js';
 import {
   FORBIDDEN_TRANSITION,
+  GATE_NOT_MET,
   ILLEGAL_TRANSITION,
   applicationWorkflowId,
   transitionUpdate,
   type ApplicationState,
+  type GateShortfall,
 } from '../../workflows/applications/application-workflow.js';
 import type { Principal } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
-import { ConflictProblem, ForbiddenProblem, NotFoundProblem, UnavailableProblem } from '../problem.js';
+import { ConflictProblem, ForbiddenProblem, HttpProblem, NotFoundProblem, UnavailableProblem } from '../problem.js';
 import { decodeCursor, pageSchema, toPage } from '../pagination.js';
 import { defineRoute, idParams } from '../route.js';
 import { pipelineOf } from './pipelines.js';
-import { findApplication, listApplications, listTransitions, type ApplicationRow } from './queries.js';
+import { findApplication, findApplications, findStaffDetail, listApplications, listTransitions, type ApplicationRow } from './queries.js';
 import {
+  MAX_BULK_APPLICATIONS,
   applicationSchema,
   applySchema,
+  bulkTransitionResultSchema,
+  bulkTransitionSchema,
   historySchema,
   listApplicationsQuery,
   moveSchema,
@@ -31,6 +37,10 @@ import {
   toTransitionView,
   transitionSchema,
 } from './schemas.js';
+import { gateNotMet, refusalOf, updateApplicationWorkflow } from './workflow-calls.js';
+
+/** Moves of one bulk request in flight at once. */
+const BULK_CONCURRENCY = 8;
 
 function illegalMove(detail: string, allowed: AllowedEvents) {
   return new ConflictProblem(detail, { allowedEvents: allowed.events, moveTargets: allowed.moveTargets });
@@ -43,9 +53,8 @@ export function applicationRoutes(deps: ApiDeps) {
     return row;
   }
 
-  /** Sends the event to the application's workflow, the only authority over its stage. */
-  async function moveApplication(principal: Principal, id: string, event: StageEvent, requestId: string) {
-    const row = await loadApplication(principal, id);
+  /** Sends the event to the application's workflow, the only authority over its stage and gates. */
+  async function moveLoadedApplication(principal: Principal, row: ApplicationRow, event: StageEvent, requestId: string) {
     const actor = { userId: principal.userId, role: principal.role };
     // Answer what the read model already rules out without a round trip; the workflow re-checks.
     const { pipeline, machine } = pipelineOf(row);
@@ -53,39 +62,42 @@ export function applicationRoutes(deps: ApiDeps) {
     if (!early.ok) {
       throw early.reason === 'forbidden' ? new ForbiddenProblem(early.message) : illegalMove(early.message, early.allowed);
     }
-    const update = () =>
-      deps.temporal.workflow
-        .getHandle(row.workflow_id)
-        .executeUpdate(transitionUpdate, { args: [{ event, actor, requestId }] });
     let state: ApplicationState;
     try {
-      state = await update().catch(async (err: unknown) => {
-        // An application whose workflow never started (a crash between insert and start) heals here.
-        if (err instanceof WorkflowNotFoundError && row.status === 'active') {
-          await startApplicationWorkflow(deps.temporal, deps.taskQueue, {
-            applicationId: row.id, companyId: row.company_id, jobId: row.job_id, requestId,
-            ...(row.template_definition ? { template: row.template_definition } : {}),
-          });
-          return update();
-        }
-        throw err;
-      });
+      state = await updateApplicationWorkflow(deps, row, requestId, (handle) =>
+        handle.executeUpdate(transitionUpdate, { args: [{ event, actor, requestId }] }),
+      );
     } catch (err) {
-      const refusal = err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure ? err.cause : undefined;
+      const refusal = refusalOf(err);
       if (refusal?.type === FORBIDDEN_TRANSITION) throw new ForbiddenProblem(refusal.message);
       if (refusal?.type === ILLEGAL_TRANSITION) {
         throw illegalMove(refusal.message, (refusal.details?.[0] as AllowedEvents | undefined) ?? { events: [], moveTargets: [] });
       }
+      if (refusal?.type === GATE_NOT_MET) throw gateNotMet(refusal.details?.[0] as GateShortfall | undefined, refusal.message);
       if (err instanceof WorkflowNotFoundError) {
         throw illegalMove(`The application is ${row.status}; nothing can move it any more`, { events: [], moveTargets: [] });
       }
-      deps.logger.error({ err, requestId, applicationId: id }, 'stage move failed');
+      deps.logger.error({ err, requestId, applicationId: row.id }, 'stage move failed');
       throw new UnavailableProblem('The workflow service did not accept the move; nothing was changed, try again');
     }
-    return {
-      status: 200,
-      body: toApplicationView({ ...row, stage: state.stage, status: state.status, transition_seq: state.seq, updated_at: new Date(state.changedAt) }),
-    };
+    return toApplicationView({ ...row, stage: state.stage, status: state.status, transition_seq: state.seq, updated_at: new Date(state.changedAt) });
+  }
+
+  async function moveApplication(principal: Principal, id: string, event: StageEvent, requestId: string) {
+    return { status: 200, body: await moveLoadedApplication(principal, await loadApplication(principal, id), event, requestId) };
+  }
+
+  /** One application's outcome in a bulk move: what a single move would have answered. */
+  async function moveOneOfMany(principal: Principal, id: string, row: ApplicationRow | undefined, event: StageEvent, requestId: string) {
+    try {
+      if (!row) throw new NotFoundProblem('Application');
+      const moved = await moveLoadedApplication(principal, row, event, requestId);
+      return { applicationId: id, ok: true as const, stage: moved.stage, status: moved.status };
+    } catch (err) {
+      if (err instanceof HttpProblem) return { ...err.extensions, applicationId: id, ok: false as const, status: err.status, title: err.title, detail: err.message };
+      deps.logger.error({ err, requestId, applicationId: id }, 'bulk stage move failed');
+      return { applicationId: id, ok: false as const, status: 500, title: 'Internal server error', detail: 'Something went wrong on our side' };
+    }
   }
 
   return [
@@ -217,14 +229,18 @@ export function applicationRoutes(deps: ApiDeps) {
     defineRoute({
       method: 'get',
       path: '/api/applications/:id',
-      summary: 'An application with its stage, status, allowed events and history',
+      summary: 'An application with its stage, status, allowed events and history; for staff also its reviewers and failed template actions',
       tag: 'Applications',
       auth: 'applications:read',
       params: idParams,
       responses: { 200: { description: 'The application', schema: applicationSchema } },
       async handler({ params, principal }) {
         const row = await loadApplication(principal, params.id);
-        return { status: 200, body: toApplicationView(row, await listTransitions(deps.orm, row.id)) };
+        const [history, staff] = await Promise.all([
+          listTransitions(deps.orm, row.id),
+          isStaff(principal.role) ? findStaffDetail(deps.orm, row.id) : undefined,
+        ]);
+        return { status: 200, body: toApplicationView(row, history, staff) };
       },
     }),
     defineRoute({
@@ -242,6 +258,32 @@ export function applicationRoutes(deps: ApiDeps) {
     }),
     defineRoute({
       method: 'post',
+      path: '/api/applications/bulk-transitions',
+      summary: `Move up to ${MAX_BULK_APPLICATIONS} applications with one event; each is moved as a single move would be and reported on its own`,
+      tag: 'Applications',
+      auth: 'applications:move',
+      body: bulkTransitionSchema,
+      responses: {
+        200: {
+          description: 'One result per application, in the order given; a failure (an illegal move, a gate, an unknown id) does not stop the rest',
+          schema: bulkTransitionResultSchema,
+        },
+      },
+      async handler({ body, principal, req }) {
+        const { applicationIds, ...fields } = body;
+        const event = toStageEvent(fields);
+        const rows = new Map((await findApplications(deps.orm, principal, applicationIds)).map((row) => [row.id, row]));
+        // Bounded: each move is a workflow Update; a few at a time keeps one request from flooding the Temporal server.
+        const slots = new Semaphore(BULK_CONCURRENCY);
+        const results = await Promise.all(
+          applicationIds.map((id) => slots.runExclusive(() => moveOneOfMany(principal, id, rows.get(id), event, String(req.id)))),
+        );
+        const moved = results.filter((result) => result.ok).length;
+        return { status: 200, body: { moved, failed: results.length - moved, results } };
+      },
+    }),
+    defineRoute({
+      method: 'post',
       path: '/api/applications/:id/transitions',
       summary: 'Move an application: ADVANCE, MOVE {toStage}, REJECT {reason}, HIRE; a candidate may WITHDRAW their own',
       tag: 'Applications',
@@ -250,7 +292,7 @@ export function applicationRoutes(deps: ApiDeps) {
       body: transitionSchema,
       responses: {
         200: { description: 'The application after the move', schema: applicationSchema },
-        409: { description: 'Not allowed from the current stage; allowedEvents lists what is' },
+        409: { description: 'Not allowed from the current stage (allowedEvents lists what is), or a gate is not met (missing says what)' },
       },
       handler: ({ params, body, principal, req }) => moveApplication(principal, params.id, toStageEvent(body), String(req.id)),
     }),

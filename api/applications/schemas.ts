@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { STAGE_EVENT_TYPES, allowedEvents, type StageEvent } from '../../domain/stage-machine.js';
 import { pipelineOf } from './pipelines.js';
 import { pageQuery } from '../pagination.js';
-import type { ApplicationRow, TransitionRow } from './queries.js';
+import type { ApplicationRow, ReviewerRow, StaffDetailRow, TransitionRow } from './queries.js';
 
 export const APPLICATION_STATUSES = ['active', 'hired', 'rejected', 'withdrawn'] as const;
 const stageKey = z.string().trim().min(1).max(64);
@@ -21,18 +21,50 @@ export const applySchema = z
   })
   .meta({ id: 'Apply' });
 
-export const transitionSchema = z
+const eventFields = {
+  event: z.enum(STAGE_EVENT_TYPES),
+  toStage: stageKey.optional(),
+  reason: z.string().trim().min(1).max(2000).optional(),
+};
+
+function checkEventFields(value: { event: string; toStage?: string; reason?: string }, ctx: z.RefinementCtx): void {
+  if (value.event === 'MOVE' && !value.toStage) ctx.addIssue({ code: 'custom', path: ['toStage'], message: 'MOVE needs toStage' });
+  if (value.event !== 'MOVE' && value.toStage) ctx.addIssue({ code: 'custom', path: ['toStage'], message: 'only MOVE takes toStage' });
+  if (value.event === 'REJECT' && !value.reason) ctx.addIssue({ code: 'custom', path: ['reason'], message: 'REJECT needs a reason' });
+}
+
+export const transitionSchema = z.strictObject(eventFields).superRefine(checkEventFields).meta({ id: 'Transition' });
+
+export const MAX_BULK_APPLICATIONS = 500;
+
+export const bulkTransitionSchema = z
   .strictObject({
-    event: z.enum(STAGE_EVENT_TYPES),
-    toStage: stageKey.optional(),
-    reason: z.string().trim().min(1).max(2000).optional(),
+    applicationIds: z
+      .array(z.uuid())
+      .min(1)
+      .max(MAX_BULK_APPLICATIONS)
+      .superRefine((ids, ctx) => {
+        const repeated = ids.filter((id, index) => ids.indexOf(id) !== index);
+        if (repeated.length > 0) ctx.addIssue({ code: 'custom', message: `must be unique; repeated: ${[...new Set(repeated)].join(', ')}` });
+      }),
+    ...eventFields,
   })
-  .superRefine((value, ctx) => {
-    if (value.event === 'MOVE' && !value.toStage) ctx.addIssue({ code: 'custom', path: ['toStage'], message: 'MOVE needs toStage' });
-    if (value.event !== 'MOVE' && value.toStage) ctx.addIssue({ code: 'custom', path: ['toStage'], message: 'only MOVE takes toStage' });
-    if (value.event === 'REJECT' && !value.reason) ctx.addIssue({ code: 'custom', path: ['reason'], message: 'REJECT needs a reason' });
-  })
-  .meta({ id: 'Transition' });
+  .superRefine(checkEventFields)
+  .meta({ id: 'BulkTransition' });
+
+const bulkResultSchema = z
+  .discriminatedUnion('ok', [
+    z.object({ applicationId: z.uuid(), ok: z.literal(true), stage: z.string(), status: z.enum(APPLICATION_STATUSES) }),
+    z
+      .object({ applicationId: z.uuid(), ok: z.literal(false), status: z.number().int(), title: z.string(), detail: z.string() })
+      .catchall(z.unknown())
+      .meta({ description: 'The problem a single move would have answered: status, title, detail and its extensions (allowedEvents, missing)' }),
+  ])
+  .meta({ id: 'BulkTransitionResult' });
+
+export const bulkTransitionResultSchema = z
+  .object({ moved: z.number().int(), failed: z.number().int(), results: z.array(bulkResultSchema) })
+  .meta({ id: 'BulkTransitionResults' });
 
 export const moveSchema = z.strictObject({ stage: stageKey }).meta({ id: 'MoveToStage' });
 
@@ -66,6 +98,14 @@ const transitionViewSchema = z
   })
   .meta({ id: 'StageTransition' });
 
+export const reviewerSchema = z
+  .object({ id: z.uuid(), name: z.string(), role: z.string(), assignedAt: z.iso.datetime() })
+  .meta({ id: 'Reviewer' });
+
+const failedActionSchema = z
+  .object({ seq: z.number().int(), stage: z.string(), action: z.string(), error: z.string(), failedAt: z.iso.datetime() })
+  .meta({ id: 'FailedAction', description: 'A template action that failed past its retry budget; the pipeline went on without it' });
+
 export const applicationSchema = z
   .object({
     id: z.uuid(),
@@ -81,12 +121,15 @@ export const applicationSchema = z
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
     history: z.array(transitionViewSchema).optional(),
+    /** Staff only, on the detail: who is asked to review it and the template actions that failed for good. */
+    reviewers: z.array(reviewerSchema).optional(),
+    failedActions: z.array(failedActionSchema).optional(),
   })
   .meta({ id: 'Application' });
 
 export const historySchema = z.object({ items: z.array(transitionViewSchema) });
 
-export function toApplicationView(row: ApplicationRow, history?: TransitionRow[]) {
+export function toApplicationView(row: ApplicationRow, history?: TransitionRow[], staff?: StaffDetailRow) {
   const allowed = allowedEvents(pipelineOf(row).machine, row.stage);
   return {
     id: row.id,
@@ -102,7 +145,17 @@ export function toApplicationView(row: ApplicationRow, history?: TransitionRow[]
     createdAt: new Date(row.created_at).toISOString(),
     updatedAt: new Date(row.updated_at).toISOString(),
     ...(history ? { history: history.map(toTransitionView) } : {}),
+    ...(staff
+      ? {
+          reviewers: staff.reviewers.map(toReviewerView),
+          failedActions: staff.failed_actions.map((f) => ({ seq: f.seq, stage: f.stage, action: f.action, error: f.error, failedAt: new Date(f.failed_at).toISOString() })),
+        }
+      : {}),
   };
+}
+
+export function toReviewerView(row: ReviewerRow) {
+  return { id: row.id, name: row.name, role: row.role, assignedAt: new Date(row.assigned_at).toISOString() };
 }
 
 export function toTransitionView(row: TransitionRow) {

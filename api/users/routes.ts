@@ -12,7 +12,7 @@ export function userRoutes(deps: ApiDeps) {
     defineRoute({
       method: 'post',
       path: '/api/users',
-      summary: "Create a recruiter or hiring manager in the admin's company",
+      summary: "Create a recruiter, hiring manager or interviewer in the admin's company",
       tag: 'Users',
       auth: 'users:create',
       body: createStaffUserSchema,

@@ -17,7 +17,7 @@ export const userSchema = z
   .meta({ id: 'User' });
 
 export const createStaffUserSchema = z
-  .strictObject({ email, password, name: personName, role: z.enum(['recruiter', 'hiring_manager']) })
+  .strictObject({ email, password, name: personName, role: z.enum(['recruiter', 'hiring_manager', 'interviewer']) })
   .meta({ id: 'CreateStaffUser' });
 
 export function toUserView(user: { id: string; email: string; name: string; role: (typeof ROLES)[number]; company?: string | null; createdAt: Date }) {

@@ -1,0 +1,192 @@
+// Reviewers, feedback and approvals on an application. Feedback and approval decisions go through the
+// application's workflow, which records them and counts them toward the stage gates it enforces.
+import { WorkflowNotFoundError } from '@temporalio/common';
+import { v7 as uuidv7 } from 'uuid';
+import { z } from 'zod';
+import {
+  FORBIDDEN_TRANSITION,
+  NO_SUCH_GATE,
+  approvalUpdate,
+  feedbackUpdate,
+} from '../../workflows/applications/application-workflow.js';
+import type { Principal } from '../auth.js';
+import type { ApiDeps } from '../deps.js';
+import { ConflictProblem, ForbiddenProblem, NotFoundProblem, UnavailableProblem, UnprocessableProblem } from '../problem.js';
+import { defineRoute, idParams } from '../route.js';
+import { approvalGateOf, nextApprovalGate, pipelineOf } from './pipelines.js';
+import { findApplication, type ApplicationRow } from './queries.js';
+import {
+  addReviewerSchema,
+  approvalSchema,
+  decideApprovalSchema,
+  feedbackSchema,
+  reviewerParams,
+  submitFeedbackSchema,
+  toApprovalView,
+  toFeedbackView,
+} from './review-schemas.js';
+import { addReviewer, listApprovals, listFeedback, recordApproval, recordFeedback, removeReviewer } from './reviews.js';
+import { reviewerSchema, toReviewerView } from './schemas.js';
+import { refusalOf, updateApplicationWorkflow } from './workflow-calls.js';
+
+export function applicationReviewRoutes(deps: ApiDeps) {
+  async function loadApplication(principal: Principal, id: string): Promise<ApplicationRow> {
+    const row = await findApplication(deps.orm, principal, id);
+    if (!row) throw new NotFoundProblem('Application');
+    return row;
+  }
+
+  /** A workflow failure other than the refusals the caller maps: nothing was recorded. */
+  function unavailable(err: unknown, requestId: string, applicationId: string, what: string): never {
+    deps.logger.error({ err, requestId, applicationId }, `${what} failed`);
+    throw new UnavailableProblem(`The workflow service did not accept the ${what}; nothing was recorded, try again`);
+  }
+
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/api/applications/:id/reviewers',
+      summary: 'Ask a staff member of the company (typically an interviewer) to review the application; interviewers see only what they review',
+      tag: 'Reviews',
+      auth: 'reviewers:manage',
+      params: idParams,
+      body: addReviewerSchema,
+      responses: {
+        201: { description: 'The reviewer, added', schema: reviewerSchema },
+        200: { description: 'Already a reviewer; unchanged', schema: reviewerSchema },
+        422: { description: 'userId is no staff member of the company' },
+      },
+      async handler({ params, body, principal }) {
+        const row = await loadApplication(principal, params.id);
+        const reviewer = await addReviewer(deps.orm, { companyId: row.company_id, applicationId: row.id, userId: body.userId, assignedBy: principal.userId });
+        if (!reviewer) throw new UnprocessableProblem('userId is no staff member of your company', { errors: [{ path: 'body.userId', message: 'no staff member of your company' }] });
+        return { status: reviewer.added ? 201 : 200, body: toReviewerView(reviewer) };
+      },
+    }),
+    defineRoute({
+      method: 'delete',
+      path: '/api/applications/:id/reviewers/:userId',
+      summary: 'Stop asking a user to review the application (an interviewer then no longer sees it)',
+      tag: 'Reviews',
+      auth: 'reviewers:manage',
+      params: reviewerParams,
+      responses: { 204: { description: 'Removed' } },
+      async handler({ params, principal }) {
+        const row = await loadApplication(principal, params.id);
+        if (!(await removeReviewer(deps.orm, row.id, params.userId))) throw new NotFoundProblem('Reviewer');
+        return { status: 204 };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/applications/:id/feedback',
+      summary: "Give feedback on the candidate in a stage (default the current one); it counts toward the stage's requireFeedback gate",
+      tag: 'Reviews',
+      auth: 'feedback:write',
+      params: idParams,
+      body: submitFeedbackSchema,
+      responses: {
+        201: { description: 'The feedback, recorded', schema: feedbackSchema },
+        422: { description: "The stage is not one of the application's pipeline" },
+      },
+      async handler({ params, body, principal, req }) {
+        const row = await loadApplication(principal, params.id);
+        const stage = body.stage ?? row.stage;
+        const stages = pipelineOf(row).pipeline.stages.map((s) => s.key);
+        if (!stages.includes(stage)) {
+          throw new UnprocessableProblem(`The application's pipeline has no stage ${stage}; its stages are ${stages.join(', ')}`, { stages });
+        }
+        const requestId = String(req.id);
+        const feedback = { id: uuidv7(), companyId: row.company_id, applicationId: row.id, stage, authorId: principal.userId, rating: body.rating, notes: body.notes };
+        if (row.status === 'active') {
+          try {
+            await updateApplicationWorkflow(deps, row, requestId, (handle) =>
+              handle.executeUpdate(feedbackUpdate, {
+                args: [{ feedbackId: feedback.id, stage, authorId: principal.userId, rating: body.rating, notes: body.notes, requestId }],
+              }),
+            );
+          } catch (err) {
+            const refusal = refusalOf(err);
+            if (refusal?.type === NO_SUCH_GATE) throw new UnprocessableProblem(refusal.message);
+            if (refusal?.type === FORBIDDEN_TRANSITION) throw new ForbiddenProblem(refusal.message);
+            // The workflow has finished (the read model has not caught up yet): there is no gate left to count toward.
+            if (!(err instanceof WorkflowNotFoundError)) unavailable(err, requestId, row.id, 'feedback');
+          }
+        }
+        // Reads back what the workflow wrote, or records feedback on an application whose workflow has finished.
+        return { status: 201, body: toFeedbackView(await recordFeedback(deps.orm, feedback)) };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/applications/:id/feedback',
+      summary: 'The feedback on the application, oldest first',
+      tag: 'Reviews',
+      auth: 'feedback:read',
+      params: idParams,
+      responses: { 200: { description: 'The feedback', schema: z.object({ items: z.array(feedbackSchema) }) } },
+      async handler({ params, principal }) {
+        const row = await loadApplication(principal, params.id);
+        return { status: 200, body: { items: (await listFeedback(deps.orm, row.id)).map(toFeedbackView) } };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/applications/:id/approvals',
+      summary:
+        "Approve or decline entering a gated stage (default the nearest one ahead that needs an approval); only the gate's role may decide",
+      tag: 'Reviews',
+      auth: 'feedback:write',
+      params: idParams,
+      body: decideApprovalSchema,
+      responses: {
+        201: { description: 'The decision, recorded', schema: approvalSchema },
+        409: { description: 'The application is no longer active' },
+        422: { description: 'No stage ahead needs an approval, or the stage named has no approval gate' },
+      },
+      async handler({ params, body, principal, req }) {
+        const row = await loadApplication(principal, params.id);
+        if (row.status !== 'active') throw new ConflictProblem(`The application is ${row.status}; there is nothing left to approve`);
+        const gate = body.stage ? approvalGateOf(row, body.stage) : nextApprovalGate(row, row.stage);
+        if (!gate) {
+          throw new UnprocessableProblem(
+            body.stage ? `Stage ${body.stage} needs no approval in this application's pipeline` : `No stage after ${row.stage} needs an approval`,
+          );
+        }
+        if (principal.role !== gate.role) throw new ForbiddenProblem(`Entering ${gate.stage} is approved by a ${gate.role}; a ${principal.role} may not decide it`);
+        const requestId = String(req.id);
+        const approval = {
+          id: uuidv7(), companyId: row.company_id, applicationId: row.id, stage: gate.stage, approverId: principal.userId,
+          role: principal.role, decision: body.decision, comment: body.comment,
+        };
+        try {
+          await updateApplicationWorkflow(deps, row, requestId, (handle) =>
+            handle.executeUpdate(approvalUpdate, {
+              args: [{ approvalId: approval.id, stage: gate.stage, approverId: principal.userId, role: principal.role, decision: body.decision, comment: body.comment, requestId }],
+            }),
+          );
+        } catch (err) {
+          const refusal = refusalOf(err);
+          if (refusal?.type === FORBIDDEN_TRANSITION) throw new ForbiddenProblem(refusal.message);
+          if (refusal?.type === NO_SUCH_GATE) throw new UnprocessableProblem(refusal.message);
+          if (err instanceof WorkflowNotFoundError) throw new ConflictProblem('The application has finished; there is nothing left to approve');
+          unavailable(err, requestId, row.id, 'approval');
+        }
+        return { status: 201, body: toApprovalView(await recordApproval(deps.orm, approval)) };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/applications/:id/approvals',
+      summary: 'The approval decisions on the application, oldest first',
+      tag: 'Reviews',
+      auth: 'feedback:read',
+      params: idParams,
+      responses: { 200: { description: 'The decisions', schema: z.object({ items: z.array(approvalSchema) }) } },
+      async handler({ params, principal }) {
+        const row = await loadApplication(principal, params.id);
+        return { status: 200, body: { items: (await listApprovals(deps.orm, row.id)).map(toApprovalView) } };
+      },
+    }),
+  ];
+}

@@ -1,0 +1,139 @@
+// Read-model statements for reviewers, feedback and approval decisions; one SQL statement each. The caller has
+// already loaded the application through the scoped queries in queries.ts, so these are keyed by its id.
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { ReviewerRow } from './queries.js';
+
+export interface FeedbackRow {
+  id: string;
+  application_id: string;
+  stage: string;
+  rating: 'strong_no' | 'no' | 'yes' | 'strong_yes';
+  notes: string;
+  author_id: string | null;
+  author_name: string | null;
+  created_at: Date;
+}
+
+export interface ApprovalRow {
+  id: string;
+  application_id: string;
+  stage: string;
+  role: string;
+  decision: 'approve' | 'decline';
+  comment: string;
+  approver_id: string | null;
+  approver_name: string | null;
+  created_at: Date;
+}
+
+/**
+ * Adds a staff member of the company as a reviewer; undefined when `userId` is no staff member of it.
+ * `added` is false when they already were one (the first assignment is kept).
+ */
+export async function addReviewer(
+  orm: MikroORM,
+  review: { companyId: string; applicationId: string; userId: string; assignedBy: string },
+): Promise<(ReviewerRow & { added: boolean }) | undefined> {
+  const [row] = await orm.em.getConnection().execute<(ReviewerRow & { added: boolean })[]>(
+    `with target as (
+       select id, name, role from app_user where id = ? and company_id = ? and role <> 'candidate'
+     ), added as (
+       insert into application_reviewer (company_id, application_id, user_id, assigned_by_id, created_at)
+       select ?, ?, target.id, ?, now() from target
+       on conflict (application_id, user_id) do nothing
+       returning created_at
+     )
+     select t.id, t.name, t.role, coalesce((select created_at from added), r.created_at) as assigned_at, exists (select 1 from added) as added
+     from target t left join application_reviewer r on r.application_id = ? and r.user_id = t.id`,
+    [review.userId, review.companyId, review.companyId, review.applicationId, review.assignedBy, review.applicationId],
+  );
+  return row;
+}
+
+/** True when the user was a reviewer of the application. */
+export async function removeReviewer(orm: MikroORM, applicationId: string, userId: string): Promise<boolean> {
+  const rows = await orm.em
+    .getConnection()
+    .execute<{ user_id: string }[]>('delete from application_reviewer where application_id = ? and user_id = ? returning user_id', [applicationId, userId]);
+  return rows.length > 0;
+}
+
+export interface NewFeedback {
+  id: string;
+  companyId: string;
+  applicationId: string;
+  stage: string;
+  authorId: string;
+  rating: FeedbackRow['rating'];
+  notes: string;
+}
+
+/**
+ * The feedback row with this id, inserted first unless the workflow already wrote it (the insert is keyed by
+ * the id the API chose, so the row is written once whoever gets there first).
+ */
+export async function recordFeedback(orm: MikroORM, feedback: NewFeedback): Promise<FeedbackRow> {
+  const [row] = await orm.em.getConnection().execute<FeedbackRow[]>(
+    `with inserted as (
+       insert into application_feedback (id, company_id, application_id, stage, author_id, rating, notes, created_at)
+       values (?, ?, ?, ?, ?, ?, ?, now())
+       on conflict (id) do nothing
+       returning *
+     ), feedback as (
+       select * from inserted union all select * from application_feedback where id = ?
+     )
+     select f.id, f.application_id, f.stage, f.rating, f.notes, f.author_id, u.name as author_name, f.created_at
+     from feedback f left join app_user u on u.id = f.author_id limit 1`,
+    [feedback.id, feedback.companyId, feedback.applicationId, feedback.stage, feedback.authorId, feedback.rating, feedback.notes, feedback.id],
+  );
+  if (!row) throw new Error(`feedback ${feedback.id} was neither found nor inserted`);
+  return row;
+}
+
+export async function listFeedback(orm: MikroORM, applicationId: string): Promise<FeedbackRow[]> {
+  return orm.em.getConnection().execute<FeedbackRow[]>(
+    `select f.id, f.application_id, f.stage, f.rating, f.notes, f.author_id, u.name as author_name, f.created_at
+     from application_feedback f left join app_user u on u.id = f.author_id
+     where f.application_id = ? order by f.created_at, f.id`,
+    [applicationId],
+  );
+}
+
+export interface NewApproval {
+  id: string;
+  companyId: string;
+  applicationId: string;
+  stage: string;
+  approverId: string;
+  role: string;
+  decision: ApprovalRow['decision'];
+  comment: string;
+}
+
+/** The decision row with this id, as the workflow wrote it (or written now, keyed the same way as feedback). */
+export async function recordApproval(orm: MikroORM, approval: NewApproval): Promise<ApprovalRow> {
+  const [row] = await orm.em.getConnection().execute<ApprovalRow[]>(
+    `with inserted as (
+       insert into application_approval (id, company_id, application_id, stage, approver_id, role, decision, comment, created_at)
+       values (?, ?, ?, ?, ?, ?, ?, ?, now())
+       on conflict (id) do nothing
+       returning *
+     ), approval as (
+       select * from inserted union all select * from application_approval where id = ?
+     )
+     select a.id, a.application_id, a.stage, a.role, a.decision, a.comment, a.approver_id, u.name as approver_name, a.created_at
+     from approval a left join app_user u on u.id = a.approver_id limit 1`,
+    [approval.id, approval.companyId, approval.applicationId, approval.stage, approval.approverId, approval.role, approval.decision, approval.comment, approval.id],
+  );
+  if (!row) throw new Error(`approval ${approval.id} was neither found nor inserted`);
+  return row;
+}
+
+export async function listApprovals(orm: MikroORM, applicationId: string): Promise<ApprovalRow[]> {
+  return orm.em.getConnection().execute<ApprovalRow[]>(
+    `select a.id, a.application_id, a.stage, a.role, a.decision, a.comment, a.approver_id, u.name as approver_name, a.created_at
+     from application_approval a left join app_user u on u.id = a.approver_id
+     where a.application_id = ? order by a.created_at, a.id`,
+    [applicationId],
+  );
+}

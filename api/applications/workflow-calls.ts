@@ -1,0 +1,49 @@
+// Calls into an application's workflow, the authority over its stage and gates, and the refusals they can carry.
+import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
+import { startApplicationWorkflow } from '../../infra/temporal.js';
+import type { GateShortfall } from '../../workflows/applications/application-workflow.js';
+import type { ApiDeps } from '../deps.js';
+import { ConflictProblem } from '../problem.js';
+import type { ApplicationRow } from './queries.js';
+
+/**
+ * Runs an Update on the application's workflow. An active application whose workflow never started (a crash
+ * between insert and start) heals here: the workflow is started on the application's own version, then updated.
+ */
+export async function updateApplicationWorkflow<R>(
+  deps: Pick<ApiDeps, 'temporal' | 'taskQueue'>,
+  row: ApplicationRow,
+  requestId: string,
+  update: (handle: WorkflowHandle) => Promise<R>,
+): Promise<R> {
+  const handle = () => deps.temporal.workflow.getHandle(row.workflow_id);
+  try {
+    return await update(handle());
+  } catch (err) {
+    if (!(err instanceof WorkflowNotFoundError && row.status === 'active')) throw err;
+    await startApplicationWorkflow(deps.temporal, deps.taskQueue, {
+      applicationId: row.id, companyId: row.company_id, jobId: row.job_id, requestId,
+      ...(row.template_definition ? { template: row.template_definition } : {}),
+    });
+    return update(handle());
+  }
+}
+
+/** The workflow's refusal (an ApplicationFailure thrown by an Update handler or validator), if that is what failed. */
+export function refusalOf(err: unknown): ApplicationFailure | undefined {
+  return err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure ? err.cause : undefined;
+}
+
+const entries = (n: number) => `${n} feedback ${n === 1 ? 'entry' : 'entries'}`;
+
+/** The 409 for a move a gate holds back, naming what is missing. */
+export function gateNotMet(shortfall: GateShortfall | undefined, fallback: string): ConflictProblem {
+  if (!shortfall) return new ConflictProblem(fallback);
+  const detail =
+    shortfall.gate === 'feedback'
+      ? `${shortfall.stage} needs ${entries(shortfall.required)} before it can be left; ${shortfall.received} received`
+      : `${shortfall.stage} needs approval by ${shortfall.role} before it can be entered; ` +
+        (shortfall.decision === 'decline' ? `the ${shortfall.role} declined` : 'no decision yet');
+  return new ConflictProblem(detail, { missing: shortfall });
+}
