@@ -4,12 +4,21 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
+import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { findTemporalCli } from '../infra/temporal-cli.js';
 import { Api, createCandidate, createCompany, createOpenJob } from '../test/support/http.js';
 import { stopTestServices } from '../test/support/services.js';
 import { startTestStack } from '../test/support/stack.js';
 
 const outDir = path.resolve('test/fixtures/histories');
+
+/** Waits for the run to close and writes its history in the proto3 JSON form historyFromJSON reads back. */
+async function save(name: string, workflowId: string, runId?: string): Promise<void> {
+  if (!runId) await stack.client.workflow.getHandle(workflowId).result();
+  const args = ['workflow', 'show', '--output', 'json', '--address', stack.services.temporal.address, '--workflow-id', workflowId, ...(runId ? ['--run-id', runId] : [])];
+  writeFileSync(path.join(outDir, `${name}.json`), execFileSync(cli, args, { encoding: 'utf8' }));
+  console.log(`wrote ${name}.json`);
+}
 const cli = findTemporalCli().path ?? 'temporal';
 const stack = await startTestStack();
 try {
@@ -67,12 +76,89 @@ try {
       console.log(`${name}: ${move.event} → ${res.status} ${res.body.stage ?? res.body.detail}`);
       if (waitMs) await new Promise((resolve) => setTimeout(resolve, waitMs));
     }
+    await save(name, applied.body.workflowId);
+  }
+
+  // Gates, SLA steps and staff emails (workflows with the automations marker).
+  const automated = await company.admin.api.post('/api/pipeline-templates', {
+    name: 'Replay automations',
+    definition: {
+      stages: [
+        { key: 'new', name: 'New', kind: 'active', sla: { remindAfter: 'PT1S', escalateAfter: 'PT2S', notifyRole: 'recruiter' } },
+        {
+          key: 'interview', name: 'Interview', kind: 'active', requireFeedback: { count: 1 },
+          onEnter: [{ type: 'email', to: 'hiring_team', subject: 'Interview {{candidateName}}', text: 'Please interview.', html: '<p>Please interview.</p>' }],
+        },
+        { key: 'offer', name: 'Offer', kind: 'active', requireApproval: { role: 'hiring_manager' } },
+        { key: 'hired', name: 'Hired', kind: 'hired' },
+        { key: 'rejected', name: 'Rejected', kind: 'rejected', onEnter: [{ type: 'email', to: 'candidate', subject: 'Sorry', text: 'No.', html: '<p>No.</p>' }] },
+      ],
+    },
+  });
+  if (automated.status !== 201) throw new Error(`template: ${automated.status} ${JSON.stringify(automated.body)}`);
+  const autoReject = await company.admin.api.post('/api/pipeline-templates', {
+    name: 'Replay auto-reject',
+    definition: {
+      stages: [
+        { key: 'new', name: 'New', kind: 'active', sla: { remindAfter: 'PT1S', notifyRole: 'recruiter', autoReject: { reason: 'too slow' } } },
+        { key: 'hired', name: 'Hired', kind: 'hired' },
+        { key: 'rejected', name: 'Rejected', kind: 'rejected', onEnter: [{ type: 'email', to: 'candidate', subject: 'Sorry', text: 'No.', html: '<p>No.</p>' }] },
+      ],
+    },
+  });
+  if (autoReject.status !== 201) throw new Error(`template: ${autoReject.status} ${JSON.stringify(autoReject.body)}`);
+  const jobFor = async (templateId: string, title: string) =>
+    (await company.recruiter.api.post('/api/jobs', { title, description: '', location: 'Remote', status: 'open', pipelineTemplateId: templateId })).body.id as string;
+  const automatedJob = await jobFor(automated.body.id, 'Gated Replay Engineer');
+  const autoRejectJob = await jobFor(autoReject.body.id, 'Slow Replay Engineer');
+  const step = async (label: string, call: Promise<{ status: number; body: any }>) => {
+    const res = await call;
+    console.log(`${label} → ${res.status} ${res.body.stage ?? res.body.detail ?? ''}`);
+    return res;
+  };
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  if (!existsSync(path.join(outDir, 'automations-gates-sla-hired.json'))) {
+    const candidate = await createCandidate(api);
+    const applied = await candidate.api.post(`/api/jobs/${automatedJob}/apply`, {});
+    const id = applied.body.id;
+    const recruiter = company.recruiter.api;
+    await sleep(2500); // the reminder and the escalation fire
+    await step('ADVANCE', recruiter.post(`/api/applications/${id}/transitions`, { event: 'ADVANCE' }));
+    await step('ADVANCE (no feedback yet)', recruiter.post(`/api/applications/${id}/transitions`, { event: 'ADVANCE' }));
+    await step('feedback', company.hiringManager.api.post(`/api/applications/${id}/feedback`, { rating: 'yes', notes: 'solid' }));
+    await step('ADVANCE (no approval yet)', recruiter.post(`/api/applications/${id}/transitions`, { event: 'ADVANCE' }));
+    await step('decline', company.hiringManager.api.post(`/api/applications/${id}/approvals`, { decision: 'decline', comment: 'budget' }));
+    await step('approve', company.hiringManager.api.post(`/api/applications/${id}/approvals`, { decision: 'approve', comment: 'ok now' }));
+    await step('ADVANCE', recruiter.post(`/api/applications/${id}/transitions`, { event: 'ADVANCE' }));
+    await step('HIRE', recruiter.post(`/api/applications/${id}/transitions`, { event: 'HIRE' }));
+    await save('automations-gates-sla-hired', applied.body.workflowId);
+  }
+  if (!existsSync(path.join(outDir, 'automations-sla-auto-rejected.json'))) {
+    const candidate = await createCandidate(api);
+    const applied = await candidate.api.post(`/api/jobs/${autoRejectJob}/apply`, {});
+    await save('automations-sla-auto-rejected', applied.body.workflowId);
+  }
+  if (!existsSync(path.join(outDir, 'automations-continued-as-new-1.json'))) {
+    // A run that continues-as-new with a delayed email pending, and the run that sends it.
+    const candidate = await createCandidate(api);
+    const applied = await candidate.api.post(`/api/jobs/${templateJob.body.id}/apply`, {});
     const handle = stack.client.workflow.getHandle(applied.body.workflowId);
-    await handle.result();
-    // The CLI writes the proto3 JSON form that historyFromJSON reads back.
-    const json = execFileSync(cli, ['workflow', 'show', '--output', 'json', '--address', stack.services.temporal.address, '--workflow-id', handle.workflowId], { encoding: 'utf8' });
-    writeFileSync(path.join(outDir, `${name}.json`), json);
-    console.log(`wrote ${name}.json`);
+    await handle.terminate('recording: restart with a small history limit');
+    const definition = (await company.admin.api.get(`/api/pipeline-templates/${template.body.id}`)).body.versions[0].definition;
+    const started = await stack.client.workflow.start('applicationWorkflow', {
+      taskQueue: stack.taskQueue, workflowId: handle.workflowId, workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+      args: [{ applicationId: applied.body.id, companyId: company.id, jobId: templateJob.body.id, template: definition, continueAsNewAfterEvents: 30 }],
+    });
+    const recruiter = company.recruiter.api;
+    for (const toStage of ['onsite', 'new', 'onsite', 'new', 'screen']) {
+      await step(`MOVE ${toStage}`, recruiter.post(`/api/applications/${applied.body.id}/transitions`, { event: 'MOVE', toStage }));
+    }
+    await sleep(2000); // the delayed email fires in the new run
+    await step('MOVE onsite', recruiter.post(`/api/applications/${applied.body.id}/transitions`, { event: 'MOVE', toStage: 'onsite' }));
+    await step('HIRE', recruiter.post(`/api/applications/${applied.body.id}/transitions`, { event: 'HIRE' }));
+    await save('automations-continued-as-new-2', handle.workflowId);
+    await save('automations-continued-as-new-1', handle.workflowId, started.firstExecutionRunId);
   }
 } finally {
   await stack.stop();

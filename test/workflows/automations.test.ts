@@ -266,7 +266,15 @@ describe('template automations in the workflow', function () {
       assert.equal(state.stage, 'wait');
       assert.equal(state.seq, 7);
       assert.deepEqual(state.gates?.feedback, { stage: 'wait', required: 1, received: 1 });
-      // The delayed email, armed in the first run, is sent by the new one, once.
+      // The delayed email, armed in the first run, is re-armed by the new one for what is left of its delay.
+      const timers = await waitFor('the re-armed timer', async () => {
+        const history = await stack.client.workflow.getHandle(workflowId, run.runId).fetchHistory();
+        const started = (history.events ?? []).filter((e) => e.timerStartedEventAttributes);
+        return started.length > 0 ? started : undefined;
+      });
+      const remainingMs = Number(timers[0]!.timerStartedEventAttributes!.startToFireTimeout!.seconds ?? 0) * 1000 + (timers[0]!.timerStartedEventAttributes!.startToFireTimeout!.nanos ?? 0) / 1e6;
+      assert.ok(remainingMs > 0 && remainingMs < 3000, `re-armed for the rest of the 3 s delay, not all of it (${remainingMs} ms)`);
+      // It is sent by the new run, once.
       const mail = await waitFor('the delayed email', () => mailsTo(candidate.email).find((m) => m.subject === `Later, ${candidate.name}`));
       assert.ok(mail);
       // Moves go on in the new run; the feedback gate counts what the first run received.
