@@ -1,6 +1,6 @@
 // The RBAC matrix over HTTP: every route × every kind of caller → the exact status, driven from one table.
-// Callers: a company's admin, recruiter and hiring manager, a candidate (global account), the admin of ANOTHER
-// company, no token and a forged token. Another company's resources are 404 (they do not exist for the caller),
+// Callers: a company's admin, recruiter, hiring manager and interviewer (who sees only the applications they
+// review), a candidate (global account), the admin of ANOTHER company, no token and a forged token. Another company's resources are 404 (they do not exist for the caller),
 // a role that may never do something gets 403, and every refusal is problem+json and leaves the data as it was.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -19,9 +19,11 @@ import {
 } from '../support/http.js';
 
 /** The matrix columns, in the order every row lists its expected statuses. */
-const ACTORS = ['admin', 'recruiter', 'hiring_manager', 'candidate', 'other_company_admin', 'no_token', 'bad_token'] as const;
+const ACTORS = ['admin', 'recruiter', 'hiring_manager', 'interviewer', 'candidate', 'other_company_admin', 'no_token', 'bad_token'] as const;
 type Actor = (typeof ACTORS)[number];
-type Row = readonly [admin: number, recruiter: number, hiringManager: number, candidate: number, otherCompanyAdmin: number, noToken: number, badToken: number];
+type Row = readonly [
+  admin: number, recruiter: number, hiringManager: number, interviewer: number, candidate: number, otherCompanyAdmin: number, noToken: number, badToken: number,
+];
 
 interface Job {
   id: string;
@@ -77,6 +79,10 @@ describe('RBAC matrix: route × role → status', () => {
   let globex: Company;
   let candidate: Person;
   let otherCandidate: Person;
+  /** An acme interviewer, asked to review `apps.theirs` only. */
+  let interviewer: Person;
+  /** An acme template whose offer stage a hiring manager must approve entering. */
+  let gatedTemplateId: string;
   let callers: Record<Actor, Api>;
   let people: Record<Actor, Person | undefined>;
   const jobs = {} as Record<'open' | 'draft' | 'closed' | 'globexOpen' | 'globexDraft', Job>;
@@ -100,6 +106,20 @@ describe('RBAC matrix: route × role → status', () => {
     return { id: await apply(who, job.id) };
   }
 
+  /** A new application at acme on the gated template, in `applied`; the interviewer reviews it. */
+  async function freshGatedApplication(): Promise<{ id: string }> {
+    const job = await acme.recruiter.api.post('/api/jobs', { title: unique('Gated'), location: 'Remote', status: 'open', pipelineTemplateId: gatedTemplateId });
+    assert.equal(job.status, 201, JSON.stringify(job.body));
+    const app = { id: await apply(candidate, job.body.id) };
+    await assignInterviewer(app.id);
+    return app;
+  }
+
+  async function assignInterviewer(id: string): Promise<void> {
+    const res = await acme.recruiter.api.post(`/api/applications/${id}/reviewers`, { userId: interviewer.id });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+  }
+
   const readApplication = ({ id }: { id: string }) => acme.admin.api.get(`/api/applications/${id}`).then((res) => ({ status: res.status, body: res.body }));
   const readJob = ({ id }: { id: string }) => acme.admin.api.get(`/api/jobs/${id}`).then((res) => ({ status: res.status, body: res.body }));
   const countRows = async (sql: string, params: unknown[]) =>
@@ -119,12 +139,34 @@ describe('RBAC matrix: route × role → status', () => {
     apps.mineAtGlobex = await apply(candidate, jobs.globexOpen.id);
     apps.theirsAtGlobex = await apply(otherCandidate, jobs.globexOpen.id);
 
+    const interviewerEmail = `${unique('interviewer')}@example.com`;
+    const createdInterviewer = await acme.admin.api.post('/api/users', { email: interviewerEmail, password: PASSWORD, name: 'Ivy Interviewer', role: 'interviewer' });
+    assert.equal(createdInterviewer.status, 201, JSON.stringify(createdInterviewer.body));
+    const interviewerToken = (await api.post('/api/auth/login', { email: interviewerEmail, password: PASSWORD })).body.accessToken;
+    interviewer = { id: createdInterviewer.body.id, email: interviewerEmail, name: 'Ivy Interviewer', token: interviewerToken, api: api.as(interviewerToken) };
+    await assignInterviewer(apps.theirs);
+    const gated = await acme.admin.api.post('/api/pipeline-templates', {
+      name: unique('Approval gated'),
+      definition: {
+        stages: [
+          { key: 'applied', name: 'Applied', kind: 'active' },
+          { key: 'offer', name: 'Offer', kind: 'active', requireApproval: { role: 'hiring_manager' } },
+          { key: 'hired', name: 'Hired', kind: 'hired' },
+          { key: 'rejected', name: 'Rejected', kind: 'rejected' },
+          { key: 'withdrawn', name: 'Withdrawn', kind: 'withdrawn' },
+        ],
+      },
+    });
+    assert.equal(gated.status, 201, JSON.stringify(gated.body));
+    gatedTemplateId = gated.body.id;
+
     // Well formed and unexpired, but signed with someone else's secret.
     const forged = jwt.sign({ role: 'admin', companyId: acme.id }, 'not-the-secret', { subject: acme.admin.id, issuer: 'ats', expiresIn: '1h' });
     callers = {
       admin: acme.admin.api,
       recruiter: acme.recruiter.api,
       hiring_manager: acme.hiringManager.api,
+      interviewer: interviewer.api,
       candidate: candidate.api,
       other_company_admin: globex.admin.api,
       no_token: api,
@@ -134,6 +176,7 @@ describe('RBAC matrix: route × role → status', () => {
       admin: acme.admin,
       recruiter: acme.recruiter,
       hiring_manager: acme.hiringManager,
+      interviewer,
       candidate,
       other_company_admin: globex.admin,
       no_token: undefined,
@@ -143,15 +186,15 @@ describe('RBAC matrix: route × role → status', () => {
   after(() => stack?.stop());
 
   const companyOf = (actor: Actor) => (actor === 'other_company_admin' ? globex : acme);
-  const isAcmeStaff = (actor: Actor) => actor === 'admin' || actor === 'recruiter' || actor === 'hiring_manager';
+  const isAcmeStaff = (actor: Actor) => actor === 'admin' || actor === 'recruiter' || actor === 'hiring_manager' || actor === 'interviewer';
 
   /** The read rows for one application route, over the four fixture applications and an unknown id. */
   const applicationReads = (path: (id: string) => string, route: string, check?: Case<string>['check']) => [
-    defineCase<string>({ route, target: "the candidate's own application at this company", expect: [200, 200, 200, 200, 404, 401, 401], arrange: async () => apps.mine, act: (a, id) => a.get(path(id)), check }),
-    defineCase<string>({ route, target: "another candidate's application at this company", expect: [200, 200, 200, 404, 404, 401, 401], arrange: async () => apps.theirs, act: (a, id) => a.get(path(id)), check }),
-    defineCase<string>({ route, target: "the candidate's own application at another company", expect: [404, 404, 404, 200, 200, 401, 401], arrange: async () => apps.mineAtGlobex, act: (a, id) => a.get(path(id)), check }),
-    defineCase<string>({ route, target: "another candidate's application at another company", expect: [404, 404, 404, 404, 200, 401, 401], arrange: async () => apps.theirsAtGlobex, act: (a, id) => a.get(path(id)), check }),
-    defineCase<string>({ route, target: 'an application that does not exist', expect: [404, 404, 404, 404, 404, 401, 401], arrange: async () => randomUUID(), act: (a, id) => a.get(path(id)) }),
+    defineCase<string>({ route, target: "the candidate's own application at this company", expect: [200, 200, 200, 404, 200, 404, 401, 401], arrange: async () => apps.mine, act: (a, id) => a.get(path(id)), check }),
+    defineCase<string>({ route, target: "another candidate's application at this company", expect: [200, 200, 200, 200, 404, 404, 401, 401], arrange: async () => apps.theirs, act: (a, id) => a.get(path(id)), check }),
+    defineCase<string>({ route, target: "the candidate's own application at another company", expect: [404, 404, 404, 404, 200, 200, 401, 401], arrange: async () => apps.mineAtGlobex, act: (a, id) => a.get(path(id)), check }),
+    defineCase<string>({ route, target: "another candidate's application at another company", expect: [404, 404, 404, 404, 404, 200, 401, 401], arrange: async () => apps.theirsAtGlobex, act: (a, id) => a.get(path(id)), check }),
+    defineCase<string>({ route, target: 'an application that does not exist', expect: [404, 404, 404, 404, 404, 404, 401, 401], arrange: async () => randomUUID(), act: (a, id) => a.get(path(id)) }),
   ];
 
   /** A stage move on a fresh acme application; on success the re-read shows the new stage and history row. */
@@ -166,8 +209,10 @@ describe('RBAC matrix: route × role → status', () => {
       route: options.via === 'stage' ? 'PATCH /api/applications/:id/stage' : 'POST /api/applications/:id/transitions',
       target,
       expect,
-      arrange: async () => {
+      arrange: async (actor) => {
         const app = await freshApplication(options.owner?.());
+        // A reviewer, so the interviewer's refusal is about moving, not about seeing the application.
+        if (actor === 'interviewer') await assignInterviewer(app.id);
         if (options.at) {
           const moved = await acme.recruiter.api.patch(`/api/applications/${app.id}/stage`, { stage: options.at });
           assert.equal(moved.status, 200, JSON.stringify(moved.body));
@@ -192,7 +237,7 @@ describe('RBAC matrix: route × role → status', () => {
     defineCase<string>({
       route: 'POST /api/auth/signup',
       target: 'a candidate account',
-      expect: [201, 201, 201, 201, 201, 201, 201],
+      expect: [201, 201, 201, 201, 201, 201, 201, 201],
       arrange: async () => `${unique('signup')}@example.com`,
       act: (a, email) => a.post('/api/auth/signup', { email, password: PASSWORD, name: 'New Person' }),
       check: (res) => {
@@ -205,7 +250,7 @@ describe('RBAC matrix: route × role → status', () => {
     defineCase<string>({
       route: 'POST /api/auth/signup',
       target: 'a new company and its admin',
-      expect: [201, 201, 201, 201, 201, 201, 201],
+      expect: [201, 201, 201, 201, 201, 201, 201, 201],
       arrange: async () => unique('co'),
       act: (a, label) => a.post('/api/auth/signup', { email: `${label}@example.com`, password: PASSWORD, name: 'Founder', companyName: `${label} Ltd` }),
       check: (res) => {
@@ -218,7 +263,7 @@ describe('RBAC matrix: route × role → status', () => {
     defineCase({
       route: 'POST /api/auth/login',
       target: "the hiring manager's credentials",
-      expect: [200, 200, 200, 200, 200, 200, 200],
+      expect: [200, 200, 200, 200, 200, 200, 200, 200],
       act: (a) => a.post('/api/auth/login', { email: acme.hiringManager.email, password: PASSWORD }),
       check: (res) => {
         assert.equal(res.body.tokenType, 'Bearer');
@@ -232,7 +277,7 @@ describe('RBAC matrix: route × role → status', () => {
     defineCase<string>({
       route: 'POST /api/users',
       target: "a recruiter in the caller's company",
-      expect: [201, 403, 403, 403, 201, 401, 401],
+      expect: [201, 403, 403, 403, 403, 201, 401, 401],
       arrange: async () => `${unique('staff')}@example.com`,
       act: (a, email) => a.post('/api/users', { email, password: PASSWORD, name: 'New Recruiter', role: 'recruiter' }),
       // No account exists unless the call succeeded: the address cannot sign in.
@@ -245,10 +290,25 @@ describe('RBAC matrix: route × role → status', () => {
         assert.equal(me.body.companyId, companyOf(actor).id);
       },
     }),
+    defineCase<string>({
+      route: 'POST /api/users',
+      target: "an interviewer in the caller's company",
+      expect: [201, 403, 403, 403, 403, 201, 401, 401],
+      arrange: async () => `${unique('interviewer')}@example.com`,
+      act: (a, email) => a.post('/api/users', { email, password: PASSWORD, name: 'New Interviewer', role: 'interviewer' }),
+      reread: async (email) => (await api.post('/api/auth/login', { email, password: PASSWORD })).status,
+      check: async (res, email, actor) => {
+        assert.equal(res.body.role, 'interviewer');
+        assert.equal(res.body.companyId, companyOf(actor).id);
+        const token = (await api.post('/api/auth/login', { email, password: PASSWORD })).body.accessToken;
+        // A new interviewer reviews nothing yet, so sees no application.
+        assert.deepEqual((await api.as(token).get('/api/applications')).body.items, []);
+      },
+    }),
     defineCase({
       route: 'GET /api/me',
       target: 'the caller',
-      expect: [200, 200, 200, 200, 200, 401, 401],
+      expect: [200, 200, 200, 200, 200, 200, 401, 401],
       act: (a) => a.get('/api/me'),
       check: (res, _ctx, actor) => {
         assert.equal(res.body.id, people[actor]?.id);
@@ -262,7 +322,7 @@ describe('RBAC matrix: route × role → status', () => {
     defineCase({
       route: 'GET /api/jobs',
       target: 'the list',
-      expect: [200, 200, 200, 200, 200, 401, 401],
+      expect: [200, 200, 200, 403, 200, 200, 401, 401],
       act: (a) => a.get('/api/jobs'),
       check: async (_res, _ctx, actor) => {
         const items = await listAll<Job>(callers[actor], '/api/jobs');
@@ -283,7 +343,7 @@ describe('RBAC matrix: route × role → status', () => {
     defineCase({
       route: 'GET /api/jobs?status=draft',
       target: 'the list filtered to drafts',
-      expect: [200, 200, 200, 200, 200, 401, 401],
+      expect: [200, 200, 200, 403, 200, 200, 401, 401],
       act: (a) => a.get('/api/jobs?status=draft'),
       check: async (_res, _ctx, actor) => {
         const items = await listAll<Job>(callers[actor], '/api/jobs?status=draft');
@@ -300,7 +360,7 @@ describe('RBAC matrix: route × role → status', () => {
     defineCase<string>({
       route: 'POST /api/jobs',
       target: "a job in the caller's company",
-      expect: [201, 201, 403, 403, 201, 401, 401],
+      expect: [201, 201, 403, 403, 403, 201, 401, 401],
       arrange: async () => unique('Posted'),
       act: (a, title) => a.post('/api/jobs', { title, location: 'Berlin', status: 'open' }),
       reread: (title) => countRows('job where title = ?', [title]),
@@ -312,11 +372,11 @@ describe('RBAC matrix: route × role → status', () => {
     }),
     ...(
       [
-        ["an open job of the caller's company", 'open', [200, 200, 200, 200, 404, 401, 401]],
-        ["a draft job of the caller's company", 'draft', [200, 200, 200, 404, 404, 401, 401]],
-        ["a closed job of the caller's company", 'closed', [200, 200, 200, 404, 404, 401, 401]],
-        ["an open job of another company", 'globexOpen', [404, 404, 404, 200, 200, 401, 401]],
-        ['a draft job of another company', 'globexDraft', [404, 404, 404, 404, 200, 401, 401]],
+        ["an open job of the caller's company", 'open', [200, 200, 200, 403, 200, 404, 401, 401]],
+        ["a draft job of the caller's company", 'draft', [200, 200, 200, 403, 404, 404, 401, 401]],
+        ["a closed job of the caller's company", 'closed', [200, 200, 200, 403, 404, 404, 401, 401]],
+        ["an open job of another company", 'globexOpen', [404, 404, 404, 403, 200, 200, 401, 401]],
+        ['a draft job of another company', 'globexDraft', [404, 404, 404, 403, 404, 200, 401, 401]],
       ] as const
     ).map(([target, key, expect]) =>
       defineCase({
@@ -333,13 +393,13 @@ describe('RBAC matrix: route × role → status', () => {
     defineCase({
       route: 'GET /api/jobs/:id',
       target: 'a job that does not exist',
-      expect: [404, 404, 404, 404, 404, 401, 401],
+      expect: [404, 404, 404, 403, 404, 404, 401, 401],
       act: (a) => a.get(`/api/jobs/${randomUUID()}`),
     }),
     defineCase<Job>({
       route: 'PATCH /api/jobs/:id',
       target: "a job of the caller's company",
-      expect: [200, 200, 403, 403, 404, 401, 401],
+      expect: [200, 200, 403, 403, 403, 404, 401, 401],
       arrange: () => postJob(acme.recruiter, 'draft'),
       act: (a, job) => a.patch(`/api/jobs/${job.id}`, { title: `${job.title} (edited)`, status: 'open' }),
       reread: readJob,
@@ -352,7 +412,7 @@ describe('RBAC matrix: route × role → status', () => {
     defineCase<Job>({
       route: 'DELETE /api/jobs/:id',
       target: "a job of the caller's company",
-      expect: [200, 200, 403, 403, 404, 401, 401],
+      expect: [200, 200, 403, 403, 403, 404, 401, 401],
       arrange: () => postJob(acme.recruiter, 'open'),
       act: (a, job) => a.delete(`/api/jobs/${job.id}`),
       reread: readJob,
@@ -367,7 +427,7 @@ describe('RBAC matrix: route × role → status', () => {
     defineCase<Job>({
       route: 'POST /api/jobs/:id/apply',
       target: 'an open job',
-      expect: [403, 403, 403, 201, 403, 401, 401],
+      expect: [403, 403, 403, 403, 201, 403, 401, 401],
       arrange: () => postJob(acme.recruiter, 'open'),
       act: (a, job) => a.post(`/api/jobs/${job.id}/apply`, { coverLetter: 'Me!' }),
       reread: (job) => countRows('application where job_id = ?', [job.id]),
@@ -380,7 +440,7 @@ describe('RBAC matrix: route × role → status', () => {
     defineCase<Job>({
       route: 'POST /api/jobs/:id/apply',
       target: 'a draft job',
-      expect: [403, 403, 403, 404, 403, 401, 401],
+      expect: [403, 403, 403, 403, 404, 403, 401, 401],
       arrange: () => postJob(acme.recruiter, 'draft'),
       act: (a, job) => a.post(`/api/jobs/${job.id}/apply`, {}),
       reread: (job) => countRows('application where job_id = ?', [job.id]),
@@ -390,7 +450,7 @@ describe('RBAC matrix: route × role → status', () => {
     defineCase({
       route: 'GET /api/applications',
       target: 'the list',
-      expect: [200, 200, 200, 200, 200, 401, 401],
+      expect: [200, 200, 200, 200, 200, 200, 401, 401],
       act: (a) => a.get('/api/applications'),
       check: async (_res, _ctx, actor) => {
         const items = await listAll<{ id: string; companyId: string; candidate: { email: string } }>(callers[actor], '/api/applications');
@@ -399,6 +459,11 @@ describe('RBAC matrix: route × role → status', () => {
           assert.ok(items.every((app) => app.candidate.email === candidate.email), 'a candidate sees only their own applications');
           assert.ok(seen.has(apps.mine) && seen.has(apps.mineAtGlobex));
           assert.ok(!seen.has(apps.theirs) && !seen.has(apps.theirsAtGlobex));
+        } else if (actor === 'interviewer') {
+          // Only what they were asked to review: not the other applications of their company.
+          assert.ok(items.every((app) => app.companyId === acme.id));
+          assert.ok(seen.has(apps.theirs), 'the reviewed application is missing');
+          for (const id of [apps.mine, apps.mineAtGlobex, apps.theirsAtGlobex]) assert.ok(!seen.has(id), 'an application the interviewer does not review is listed');
         } else {
           const company = companyOf(actor);
           assert.ok(items.every((app) => app.companyId === company.id), "staff see only their company's applications");
@@ -417,19 +482,116 @@ describe('RBAC matrix: route × role → status', () => {
     }),
 
     // ---- moving applications: staff who may move, or the candidate withdrawing their own ----
-    //     admin recr  hm   cand other none  bad
-    move([200, 200, 403, 403, 404, 401, 401], "ADVANCE on the candidate's application", { event: 'ADVANCE' }, 'screening'),
-    move([200, 200, 403, 403, 404, 401, 401], "MOVE to interview on the candidate's application", { event: 'MOVE', toStage: 'interview' }, 'interview'),
-    move([200, 200, 403, 403, 404, 401, 401], "REJECT on the candidate's application", { event: 'REJECT', reason: 'Not a fit' }, 'rejected'),
-    move([200, 200, 403, 403, 404, 401, 401], "HIRE on the candidate's application at offer", { event: 'HIRE' }, 'hired', { at: 'offer' }),
-    move([403, 403, 403, 200, 404, 401, 401], "WITHDRAW on the candidate's own application", { event: 'WITHDRAW' }, 'withdrawn'),
-    move([403, 403, 403, 404, 404, 401, 401], "WITHDRAW on another candidate's application", { event: 'WITHDRAW' }, 'withdrawn', { owner: () => otherCandidate }),
-    move([200, 200, 403, 403, 404, 401, 401], "PATCH stage to screening on the candidate's application", { stage: 'screening' }, 'screening', { via: 'stage' }),
+    //     admin recr  hm   intv cand other none  bad
+    move([200, 200, 403, 403, 403, 404, 401, 401], "ADVANCE on the candidate's application", { event: 'ADVANCE' }, 'screening'),
+    move([200, 200, 403, 403, 403, 404, 401, 401], "MOVE to interview on the candidate's application", { event: 'MOVE', toStage: 'interview' }, 'interview'),
+    move([200, 200, 403, 403, 403, 404, 401, 401], "REJECT on the candidate's application", { event: 'REJECT', reason: 'Not a fit' }, 'rejected'),
+    move([200, 200, 403, 403, 403, 404, 401, 401], "HIRE on the candidate's application at offer", { event: 'HIRE' }, 'hired', { at: 'offer' }),
+    move([403, 403, 403, 403, 200, 404, 401, 401], "WITHDRAW on the candidate's own application", { event: 'WITHDRAW' }, 'withdrawn'),
+    move([403, 403, 403, 403, 404, 404, 401, 401], "WITHDRAW on another candidate's application", { event: 'WITHDRAW' }, 'withdrawn', { owner: () => otherCandidate }),
+    move([200, 200, 403, 403, 403, 404, 401, 401], "PATCH stage to screening on the candidate's application", { stage: 'screening' }, 'screening', { via: 'stage' }),
     defineCase({
       route: 'POST /api/applications/:id/transitions',
       target: 'an application that does not exist',
-      expect: [404, 404, 404, 404, 404, 401, 401],
+      expect: [404, 404, 404, 404, 404, 404, 401, 401],
       act: (a) => a.post(`/api/applications/${randomUUID()}/transitions`, { event: 'WITHDRAW' }),
+    }),
+    // ---- reviewers, feedback, approvals: staff; interviewers on what they review; candidates never ----
+    defineCase<{ id: string }>({
+      route: 'POST /api/applications/:id/reviewers',
+      target: "the interviewer on a fresh application",
+      expect: [201, 201, 403, 403, 403, 404, 401, 401],
+      arrange: () => freshApplication(),
+      act: (a, { id }) => a.post(`/api/applications/${id}/reviewers`, { userId: interviewer.id }),
+      reread: readApplication,
+      check: async (res, ctx) => {
+        assert.equal(res.body.id, interviewer.id);
+        assert.deepEqual((await readApplication(ctx)).body.reviewers.map((r: { id: string }) => r.id), [interviewer.id]);
+        assert.equal((await interviewer.api.get(`/api/applications/${ctx.id}`)).status, 200);
+      },
+    }),
+    defineCase<{ id: string }>({
+      route: 'DELETE /api/applications/:id/reviewers/:userId',
+      target: 'the interviewer reviewing a fresh application',
+      expect: [204, 204, 403, 403, 403, 404, 401, 401],
+      arrange: async () => {
+        const app = await freshApplication();
+        await assignInterviewer(app.id);
+        return app;
+      },
+      act: (a, { id }) => a.delete(`/api/applications/${id}/reviewers/${interviewer.id}`),
+      reread: readApplication,
+      check: async (_res, ctx) => {
+        assert.deepEqual((await readApplication(ctx)).body.reviewers, []);
+        assert.equal((await interviewer.api.get(`/api/applications/${ctx.id}`)).status, 404);
+      },
+    }),
+    defineCase<{ id: string }>({
+      route: 'POST /api/applications/:id/feedback',
+      target: 'a fresh application the interviewer reviews',
+      expect: [201, 201, 201, 201, 403, 404, 401, 401],
+      arrange: async () => {
+        const app = await freshApplication();
+        await assignInterviewer(app.id);
+        return app;
+      },
+      act: (a, { id }) => a.post(`/api/applications/${id}/feedback`, { rating: 'yes', notes: 'Clear thinker' }),
+      reread: ({ id }) => countRows('application_feedback where application_id = ?', [id]),
+      check: async (res, { id }, actor) => {
+        assert.equal(res.body.stage, 'applied');
+        assert.equal(res.body.author.id, people[actor]?.id);
+        assert.equal(await countRows('application_feedback where application_id = ? and author_id = ?', [id, people[actor]?.id]), 1);
+      },
+    }),
+    defineCase({
+      route: 'GET /api/applications/:id/feedback',
+      target: "another candidate's application at this company (the interviewer reviews it)",
+      expect: [200, 200, 200, 200, 403, 404, 401, 401],
+      act: (a) => a.get(`/api/applications/${apps.theirs}/feedback`),
+      check: (res) => assert.ok(Array.isArray(res.body.items)),
+    }),
+    defineCase<{ id: string }>({
+      route: 'POST /api/applications/:id/approvals',
+      target: 'entering offer, which a hiring manager must approve',
+      expect: [403, 403, 201, 403, 403, 404, 401, 401],
+      arrange: () => freshGatedApplication(),
+      act: (a, { id }) => a.post(`/api/applications/${id}/approvals`, { decision: 'approve', comment: 'Yes' }),
+      reread: ({ id }) => countRows('application_approval where application_id = ?', [id]),
+      check: async (res, ctx) => {
+        assert.equal(res.body.stage, 'offer');
+        assert.equal(res.body.approver.id, acme.hiringManager.id);
+        const moved = await acme.recruiter.api.post(`/api/applications/${ctx.id}/transitions`, { event: 'ADVANCE' });
+        assert.equal(moved.status, 200, JSON.stringify(moved.body));
+        assert.equal(moved.body.stage, 'offer');
+      },
+    }),
+    defineCase({
+      route: 'GET /api/applications/:id/approvals',
+      target: "another candidate's application at this company (the interviewer reviews it)",
+      expect: [200, 200, 200, 200, 403, 404, 401, 401],
+      act: (a) => a.get(`/api/applications/${apps.theirs}/approvals`),
+      check: (res) => assert.deepEqual(res.body.items, []),
+    }),
+    defineCase<{ id: string }>({
+      route: 'POST /api/applications/bulk-transitions',
+      target: "ADVANCE on the candidate's application",
+      expect: [200, 200, 403, 403, 403, 200, 401, 401],
+      arrange: () => freshApplication(),
+      act: (a, { id }) => a.post('/api/applications/bulk-transitions', { applicationIds: [id], event: 'ADVANCE' }),
+      reread: readApplication,
+      check: async (res, ctx, actor) => {
+        const [result] = res.body.results;
+        const after = await readApplication(ctx);
+        if (actor === 'other_company_admin') {
+          // Another company's application does not exist for the caller: a 404 result, and it did not move.
+          assert.deepEqual(result, { applicationId: ctx.id, ok: false, status: 404, title: 'Not found', detail: 'Application not found' });
+          assert.equal(after.body.stage, 'applied');
+        } else {
+          assert.deepEqual(result, { applicationId: ctx.id, ok: true, stage: 'screening', status: 'active' });
+          assert.equal(after.body.stage, 'screening');
+          assert.equal(after.body.history.at(-1).actor.id, people[actor]?.id);
+        }
+      },
     }),
   ];
 
