@@ -27,7 +27,9 @@ function assertNamesField(res: HttpResponse, field: string): void {
   );
 }
 
-const TABLES = ['company', 'app_user', 'job', 'candidate', 'application', 'stage_transition'] as const;
+const TABLES = [
+  'company', 'app_user', 'job', 'candidate', 'application', 'stage_transition', 'application_reviewer', 'application_feedback', 'application_approval',
+] as const;
 
 describe('bad input: a clear 4xx problem, nothing changed, never a 500', () => {
   let stack: TestStack;
@@ -154,6 +156,10 @@ describe('bad input: a clear 4xx problem, nothing changed, never a 500', () => {
       ['POST /api/jobs/:id/apply', () => candidate.api.post(`/api/jobs/${closedJob.id}/apply`, { coverLetter: 'Hi', stage: 'offer' }), 'stage'],
       ['POST /api/applications/:id/transitions', () => recruiter().post(`/api/applications/${applicationId}/transitions`, { event: 'ADVANCE', actor: randomUUID() }), 'actor'],
       ['PATCH /api/applications/:id/stage', () => recruiter().patch(`/api/applications/${applicationId}/stage`, { stage: 'screening', force: true }), 'force'],
+      ['POST /api/applications/:id/reviewers', () => recruiter().post(`/api/applications/${applicationId}/reviewers`, { userId: acme.hiringManager.id, role: 'admin' }), 'role'],
+      ['POST /api/applications/:id/feedback', () => recruiter().post(`/api/applications/${applicationId}/feedback`, { rating: 'yes', notes: 'Fine', score: 5 }), 'score'],
+      ['POST /api/applications/:id/approvals', () => acme.hiringManager.api.post(`/api/applications/${applicationId}/approvals`, { decision: 'approve', approverId: randomUUID() }), 'approverId'],
+      ['POST /api/applications/bulk-transitions', () => recruiter().post('/api/applications/bulk-transitions', { applicationIds: [applicationId], event: 'ADVANCE', force: true }), 'force'],
     ];
     for (const [route, send, field] of rows) {
       it(`${route} with "${field}" → 400 naming it`, async () => {
@@ -172,6 +178,9 @@ describe('bad input: a clear 4xx problem, nothing changed, never a 500', () => {
     // Applications to the closed job: were the body valid, the answer would be 409, so a 400 is the body's doing.
     const applyTo = (fields: object) => () => candidate.api.post(`/api/jobs/${closedJob.id}/apply`, fields);
     const transition = (fields: object) => () => recruiter().post(`/api/applications/${applicationId}/transitions`, fields);
+    const feedback = (fields: object) => () => recruiter().post(`/api/applications/${applicationId}/feedback`, { rating: 'yes', notes: 'Valid notes', ...fields });
+    const approval = (fields: object) => () => acme.hiringManager.api.post(`/api/applications/${applicationId}/approvals`, { decision: 'approve', ...fields });
+    const bulk = (fields: object) => () => recruiter().post('/api/applications/bulk-transitions', { applicationIds: [applicationId], event: 'ADVANCE', ...fields });
 
     const rows: [label: string, send: () => Promise<HttpResponse>, field: string][] = [
       ['signup without a password', () => api.post('/api/auth/signup', { email: `${unique('v')}@example.com`, name: 'No Password' }), 'body.password'],
@@ -223,6 +232,29 @@ describe('bad input: a clear 4xx problem, nothing changed, never a 500', () => {
       ['ADVANCE with a toStage', transition({ event: 'ADVANCE', toStage: 'interview' }), 'body.toStage'],
       ['a stage change without a stage', () => recruiter().patch(`/api/applications/${applicationId}/stage`, {}), 'body.stage'],
       ['a stage change with a stage of the wrong type', () => recruiter().patch(`/api/applications/${applicationId}/stage`, { stage: 2 }), 'body.stage'],
+      ['new staff with the interviewer role spelled differently', staff({ role: 'Interviewer' }), 'body.role'],
+      ['a reviewer without a userId', () => recruiter().post(`/api/applications/${applicationId}/reviewers`, {}), 'body.userId'],
+      ['a reviewer whose userId is not a UUID', () => recruiter().post(`/api/applications/${applicationId}/reviewers`, { userId: 'ivy' }), 'body.userId'],
+      ['feedback without a rating', () => recruiter().post(`/api/applications/${applicationId}/feedback`, { notes: 'No rating' }), 'body.rating'],
+      ['feedback with an unknown rating', feedback({ rating: 'maybe' }), 'body.rating'],
+      ['feedback with a numeric rating', feedback({ rating: 4 }), 'body.rating'],
+      ['feedback without notes', () => recruiter().post(`/api/applications/${applicationId}/feedback`, { rating: 'yes' }), 'body.notes'],
+      ['feedback with blank notes', feedback({ notes: '  ' }), 'body.notes'],
+      ['feedback with notes of 10,001 characters', feedback({ notes: long(10_001) }), 'body.notes'],
+      ['feedback with notes of the wrong type', feedback({ notes: { text: 'x' } }), 'body.notes'],
+      ['feedback with a stage of 65 characters', feedback({ stage: long(65) }), 'body.stage'],
+      ['an approval without a decision', () => acme.hiringManager.api.post(`/api/applications/${applicationId}/approvals`, { comment: 'Hm' }), 'body.decision'],
+      ['an approval with an unknown decision', approval({ decision: 'yes' }), 'body.decision'],
+      ['an approval with a comment of 2,001 characters', approval({ comment: long(2001) }), 'body.comment'],
+      ['an approval with a blank stage', approval({ stage: ' ' }), 'body.stage'],
+      ['a bulk move without applicationIds', () => recruiter().post('/api/applications/bulk-transitions', { event: 'ADVANCE' }), 'body.applicationIds'],
+      ['a bulk move with no applicationIds', bulk({ applicationIds: [] }), 'body.applicationIds'],
+      ['a bulk move with 501 applicationIds', bulk({ applicationIds: Array.from({ length: 501 }, () => randomUUID()) }), 'body.applicationIds'],
+      ['a bulk move naming an application twice', () => bulk({ applicationIds: [applicationId, applicationId] })(), 'body.applicationIds'],
+      ['a bulk move with an id that is not a UUID', () => bulk({ applicationIds: [applicationId, 'x'] })(), 'body.applicationIds.1'],
+      ['a bulk MOVE without toStage', bulk({ event: 'MOVE' }), 'body.toStage'],
+      ['a bulk REJECT without a reason', bulk({ event: 'REJECT' }), 'body.reason'],
+      ['a bulk move with an unknown event', bulk({ event: 'PROMOTE' }), 'body.event'],
     ];
     for (const [label, send, field] of rows) {
       it(`${label} → 400 (${field})`, async () => {
@@ -238,6 +270,8 @@ describe('bad input: a clear 4xx problem, nothing changed, never a 500', () => {
   });
 
   describe('ids in the path', () => {
+    // Built while mocha collects the tests, before any user exists; the application id is what is tested.
+    const someUserId = randomUUID();
     const routes: [method: string, path: (id: string) => string, as: () => Api, body?: object][] = [
       ['GET', (id) => `/api/jobs/${id}`, recruiter],
       ['PATCH', (id) => `/api/jobs/${id}`, recruiter, { title: 'Renamed' }],
@@ -247,6 +281,12 @@ describe('bad input: a clear 4xx problem, nothing changed, never a 500', () => {
       ['GET', (id) => `/api/applications/${id}/history`, recruiter],
       ['POST', (id) => `/api/applications/${id}/transitions`, recruiter, { event: 'ADVANCE' }],
       ['PATCH', (id) => `/api/applications/${id}/stage`, recruiter, { stage: 'screening' }],
+      ['POST', (id) => `/api/applications/${id}/reviewers`, recruiter, { userId: someUserId }],
+      ['DELETE', (id) => `/api/applications/${id}/reviewers/${someUserId}`, recruiter],
+      ['GET', (id) => `/api/applications/${id}/feedback`, recruiter],
+      ['POST', (id) => `/api/applications/${id}/feedback`, recruiter, { rating: 'yes', notes: 'Fine' }],
+      ['GET', (id) => `/api/applications/${id}/approvals`, recruiter],
+      ['POST', (id) => `/api/applications/${id}/approvals`, () => acme.hiringManager.api, { decision: 'approve' }],
     ];
     for (const [method, path, as, body] of routes) {
       const route = `${method} ${path(':id')}`;
@@ -260,6 +300,42 @@ describe('bad input: a clear 4xx problem, nothing changed, never a 500', () => {
         await refused(404, () => as().request(method, path(randomUUID()), body));
       });
     }
+  });
+
+  describe('the reviewer id in the path', () => {
+    for (const bad of ['not-a-uuid', `${randomUUID()}x`]) {
+      it(`DELETE /api/applications/:id/reviewers/:userId with userId "${bad.length > 20 ? 'a UUID with a trailing character' : bad}" → 400`, async () => {
+        const res = await refused(400, () => recruiter().delete(`/api/applications/${applicationId}/reviewers/${bad}`));
+        assertNamesField(res, 'path.userId');
+      });
+    }
+    it('DELETE /api/applications/:id/reviewers/:userId for someone who is not a reviewer → 404', async () => {
+      await refused(404, () => recruiter().delete(`/api/applications/${applicationId}/reviewers/${acme.hiringManager.id}`));
+    });
+  });
+
+  describe('well-formed references that cannot be used → 422', () => {
+    it('a reviewer who is not staff of the company (a candidate) → 422 naming userId', async () => {
+      const res = await refused(422, () => recruiter().post(`/api/applications/${applicationId}/reviewers`, { userId: candidate.id }));
+      assert.deepEqual(res.body.errors.map((e: { path: string }) => e.path), ['body.userId']);
+    });
+
+    it('an unknown user as reviewer → 422', async () => {
+      await refused(422, () => recruiter().post(`/api/applications/${applicationId}/reviewers`, { userId: randomUUID() }));
+    });
+
+    it("feedback on a stage the application's pipeline lacks → 422 listing its stages", async () => {
+      const res = await refused(422, () => recruiter().post(`/api/applications/${applicationId}/feedback`, { rating: 'no', notes: 'Hm', stage: 'nirvana' }));
+      assert.deepEqual(res.body.stages, ['applied', 'screening', 'interview', 'offer', 'hired', 'rejected', 'withdrawn']);
+    });
+
+    it('an approval where the default pipeline has no approval gate → 422', async () => {
+      await refused(422, () => acme.hiringManager.api.post(`/api/applications/${applicationId}/approvals`, { decision: 'approve' }));
+    });
+
+    it('an approval on a finished application → 409', async () => {
+      await refused(409, () => acme.hiringManager.api.post(`/api/applications/${rejectedId}/approvals`, { decision: 'approve' }));
+    });
   });
 
   describe('moves the stage machine does not allow → 409 naming what is allowed', () => {
