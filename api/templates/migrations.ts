@@ -6,7 +6,7 @@ import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
 import type { EntityManager } from '@mikro-orm/core';
 import type { Client } from '@temporalio/client';
 import type { PipelineTemplateVersion } from '../../db/entities.js';
-import { STAGE_MISSING, templateChangeUpdate } from '../../workflows/applications/application-workflow.js';
+import { STAGE_MISSING, stateQuery, templateChangeUpdate } from '../../workflows/applications/application-workflow.js';
 import type { Logger } from '../../infra/logger.js';
 
 /** Updates in flight at once: enough to hide the round trips, few enough to leave the worker room for candidates. */
@@ -56,14 +56,17 @@ export async function migrateApplications(
 
   const request = { versionId: target.id, template: target.definition, requestId: options.requestId };
   const moveOne = async (app: Candidate) => {
+    const handle = deps.temporal.workflow.getHandle(app.workflow_id);
     try {
-      const state = await deps.temporal.workflow.getHandle(app.workflow_id).executeUpdate(templateChangeUpdate, { args: [request] });
+      const state = await handle.executeUpdate(templateChangeUpdate, { args: [request] });
       outcome.moved.push({ applicationId: app.id, fromVersion: app.from_version, stage: state.stage });
     } catch (err) {
       const refusal = err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure ? err.cause : undefined;
-      // The candidate moved to a stage the version lacks between our read and the workflow's check.
+      // The candidate moved to a stage the version lacks between our read and the workflow's check: report
+      // where the workflow says it is.
       if (refusal?.type === STAGE_MISSING) {
-        outcome.skipped.push({ applicationId: app.id, fromVersion: app.from_version, stage: app.stage, reason: refusal.message || missing(app.stage) });
+        const stage = (await handle.query(stateQuery).catch(() => undefined))?.stage ?? app.stage;
+        outcome.skipped.push({ applicationId: app.id, fromVersion: app.from_version, stage, reason: refusal.message || missing(stage) });
       } else if (err instanceof WorkflowNotFoundError) {
         outcome.failed.push({ applicationId: app.id, detail: 'its workflow is not running (closed, or not started yet); nothing was changed' });
       } else if (err instanceof WorkflowUpdateFailedError) {
