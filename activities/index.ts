@@ -14,6 +14,8 @@ export interface ActivityDeps {
   emailFaults?: EmailFaults;
   /** Delivers new notifications to SSE clients of this process; other processes hear of them through pg_notify. */
   notificationFeed?: NotificationPublisher;
+  /** Webhooks may target loopback and private addresses (development and tests only). */
+  allowPrivateWebhookTargets?: boolean;
 }
 
 export function createActivities(deps: ActivityDeps) {

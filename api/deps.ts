@@ -16,4 +16,6 @@ export interface ApiDeps {
   devMailbox?: DevMailbox;
   /** Live notifications for GET /api/notifications/stream; without it the stream answers 503. */
   notificationFeed?: NotificationFeed;
+  /** Subscriptions may name loopback and private addresses (development and tests). */
+  allowPrivateWebhookTargets?: boolean;
 }

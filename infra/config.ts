@@ -16,6 +16,8 @@ export interface Config {
   taskQueue: string;
   temporalUiPort: number;
   dataDir: string;
+  /** WEBHOOK_ALLOW_PRIVATE_TARGETS: deliver webhooks to loopback and private addresses; unset: only `npm run dev` does. */
+  allowPrivateWebhookTargets?: boolean;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -33,5 +35,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     taskQueue: env.TEMPORAL_TASK_QUEUE ?? 'applications',
     temporalUiPort: Number(env.TEMPORAL_UI_PORT ?? 8233),
     dataDir: path.resolve(env.ATS_DATA_DIR ?? '.data'),
+    allowPrivateWebhookTargets: env.WEBHOOK_ALLOW_PRIVATE_TARGETS ? env.WEBHOOK_ALLOW_PRIVATE_TARGETS === 'true' : undefined,
   };
 }

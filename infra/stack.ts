@@ -32,6 +32,8 @@ export interface StackOptions {
   reconciler?: boolean;
   devMailbox?: DevMailbox;
   loginAttemptsPerWindow?: number;
+  /** Webhooks may target loopback and private addresses (development and tests); refused otherwise (SSRF). */
+  allowPrivateWebhookTargets?: boolean;
 }
 
 /** The options every entry point takes from the environment; `npm run dev` replaces the services it starts itself. */
@@ -44,6 +46,7 @@ export function stackOptionsFromConfig(config: Config, logger: Logger) {
     temporal: { address: config.temporalAddress ?? '', namespace: config.temporalNamespace } as TemporalTarget,
     taskQueue: config.taskQueue,
     jwt: { secret: config.jwtSecret, expiresIn: config.jwtExpiresIn },
+    allowPrivateWebhookTargets: config.allowPrivateWebhookTargets ?? false,
   };
 }
 
@@ -75,7 +78,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     worker = await createApplicationWorker({
       target: options.temporal,
       taskQueue: options.taskQueue,
-      deps: { orm, mailer, mailFrom: options.mailFrom, emailFaults: workerOptions.emailFaults, notificationFeed },
+      deps: { orm, mailer, mailFrom: options.mailFrom, emailFaults: workerOptions.emailFaults, notificationFeed, allowPrivateWebhookTargets: options.allowPrivateWebhookTargets },
       workflowBundle: workerOptions.workflowBundle,
       tuning: workerOptions.tuning,
     });
@@ -98,6 +101,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       jwt: options.jwt,
       logger,
       devMailbox: options.devMailbox,
+      allowPrivateWebhookTargets: options.allowPrivateWebhookTargets,
       loginAttemptsPerWindow: options.loginAttemptsPerWindow,
       notificationFeed,
     });

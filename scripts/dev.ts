@@ -67,6 +67,8 @@ try {
     worker: true,
     reconciler: true,
     devMailbox: mailbox,
+    // A receiver on this machine is the usual thing to try webhooks with in development.
+    allowPrivateWebhookTargets: config.allowPrivateWebhookTargets ?? true,
   });
   stops.push({ name: 'API and worker', stop: () => stack.stop() });
   const demo = await seedDemo(stack.orm);

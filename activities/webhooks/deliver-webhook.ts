@@ -7,6 +7,8 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { v7 as uuidv7 } from 'uuid';
 import { webhookBody, webhookSignature } from '../../domain/webhooks.js';
 import { emitWebhookEvent, type WebhookEvent, type EmitResult } from '../../infra/webhooks.js';
+import { RefusedTargetError, refusedHost, webhookDispatcher } from '../../infra/webhook-targets.js';
+import { fetch } from 'undici';
 
 export interface DeliverWebhookRequest {
   companyId: string;
@@ -25,8 +27,15 @@ export interface DeliverWebhookResult {
 
 export const WEBHOOK_TIMEOUT_MS = 10_000;
 
-export function createWebhookActivities({ orm }: { orm: MikroORM }) {
+export interface WebhookActivityDeps {
+  orm: MikroORM;
+  /** Deliver to loopback and private addresses too (development, tests); off in production. */
+  allowPrivateWebhookTargets?: boolean;
+}
+
+export function createWebhookActivities({ orm, allowPrivateWebhookTargets = false }: WebhookActivityDeps) {
   const connection = () => orm.em.getConnection();
+  const dispatcher = webhookDispatcher(allowPrivateWebhookTargets);
 
   return {
     async deliverWebhook(request: DeliverWebhookRequest): Promise<DeliverWebhookResult> {
@@ -43,8 +52,13 @@ export function createWebhookActivities({ orm }: { orm: MikroORM }) {
       const started = performance.now();
       let statusCode: number | null = null;
       let error: string | null = null;
+      let refused = false;
       try {
+        // Address literals never reach the resolver the dispatcher guards.
+        const literal = allowPrivateWebhookTargets ? undefined : refusedHost(subscription.url);
+        if (literal) throw new TypeError('fetch failed', { cause: new RefusedTargetError(literal) });
         const res = await fetch(subscription.url, {
+          dispatcher,
           method: 'POST',
           headers: {
             'content-type': 'application/json',
@@ -63,6 +77,7 @@ export function createWebhookActivities({ orm }: { orm: MikroORM }) {
         await res.body?.cancel().catch(() => undefined);
         if (res.status < 200 || res.status >= 300) error = `HTTP ${res.status}`;
       } catch (err) {
+        refused = (err as Error)?.cause instanceof RefusedTargetError;
         error = err instanceof Error && err.name === 'TimeoutError' ? `no answer within ${WEBHOOK_TIMEOUT_MS} ms` : String((err as Error)?.cause ?? err);
       }
       const durationMs = Math.round(performance.now() - started);
@@ -71,6 +86,7 @@ export function createWebhookActivities({ orm }: { orm: MikroORM }) {
          values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())`,
         [uuidv7(), request.companyId, request.subscriptionId, request.eventId, request.event, attempt, statusCode, error, durationMs, error === null],
       );
+      if (refused) throw ApplicationFailure.nonRetryable(error ?? 'refused', 'WebhookTargetRefused');
       if (error !== null) {
         log.warn('webhook attempt failed', { subscriptionId: request.subscriptionId, eventId: request.eventId, attempt, error });
         throw ApplicationFailure.retryable(error, 'WebhookDeliveryFailed', { statusCode });

@@ -5,7 +5,8 @@ import { z } from 'zod';
 import { v7 as uuidv7 } from 'uuid';
 import type { ApiDeps } from '../deps.js';
 import { decodeCursor, pageSchema, toPage } from '../pagination.js';
-import { NotFoundProblem } from '../problem.js';
+import { NotFoundProblem, UnprocessableProblem } from '../problem.js';
+import { refusedHost } from '../../infra/webhook-targets.js';
 import { defineRoute, idParams } from '../route.js';
 import {
   createWebhookSchema,
@@ -32,8 +33,14 @@ export function webhookRoutes(deps: ApiDeps) {
       tag: 'Webhooks',
       auth: 'webhooks:manage',
       body: createWebhookSchema,
-      responses: { 201: { description: 'The subscription with its secret', schema: createdWebhookSchema } },
+      responses: {
+        201: { description: 'The subscription with its secret', schema: createdWebhookSchema },
+        422: { description: 'The URL names this server or a private address' },
+      },
       async handler({ body, principal }) {
+        // Names are checked again where each delivery connects (they may resolve differently by then).
+        const refused = deps.allowPrivateWebhookTargets ? undefined : refusedHost(body.url);
+        if (refused) throw new UnprocessableProblem(`Webhooks go to public addresses only: ${refused}`);
         const secret = randomBytes(32).toString('hex');
         const [row] = await connection().execute<WebhookRow[]>(
           `insert into webhook_subscription (id, company_id, url, events, secret, created_by_id, created_at)

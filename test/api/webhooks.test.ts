@@ -2,7 +2,9 @@
 // HTTP receiver that fails twice and then answers 200, checking the signature with the secret it was given.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { emitWebhookEvent, webhookWorkflowId } from '../../infra/webhooks.js';
+import { isPublicAddress } from '../../infra/webhook-targets.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 import { Api, createCompany, type Company } from '../support/http.js';
 import { startReceiver } from '../support/webhook-receiver.js';
@@ -178,6 +180,51 @@ describe('webhooks', () => {
         assert.match(result.error, /SubscriptionGone/);
         assert.equal(receiver.received.length, 0);
         assert.deepEqual((await acme.admin.api.get(`/api/webhooks/${created.body.id}/deliveries`)).body.items, [], 'no attempt was made');
+      } finally {
+        await receiver.close();
+      }
+    });
+  });
+
+  describe('server-side request forgery guard (production settings)', () => {
+    let guarded: TestStack;
+    let company: Company;
+    before(async () => {
+      guarded = await startTestStack({ allowPrivateWebhookTargets: false });
+      company = await createCompany(new Api(guarded.apiUrl));
+    });
+    after(() => guarded?.stop());
+
+    it('refuses subscriptions to this server, private and metadata addresses, and keeps none', async () => {
+      for (const url of ['http://localhost:8080/x', 'http://127.0.0.1/x', 'http://10.1.2.3/x', 'http://169.254.169.254/latest/meta-data']) {
+        const res = await company.admin.api.post('/api/webhooks', { url, events: ['application.hired'] });
+        assert.equal(res.status, 422, `${url}: ${JSON.stringify(res.body)}`);
+        assert.match(res.headers.get('content-type') ?? '', /application\/problem\+json/);
+        assert.match(res.body.detail, /public addresses only/);
+      }
+      assert.deepEqual((await company.admin.api.get('/api/webhooks')).body.items, []);
+      // IPv6 literals are refused by the URL schema already (400); the delivery guard classifies them too.
+      for (const address of ['::1', '::ffff:127.0.0.1', 'fd00::1', 'fe80::1', '100.64.0.1', '0.0.0.0']) assert.equal(isPublicAddress(address), false, address);
+      assert.equal(isPublicAddress('93.184.216.34'), true);
+      assert.equal((await company.admin.api.post('/api/webhooks', { url: 'https://hooks.example.com/ats', events: ['application.hired'] })).status, 201);
+    });
+
+    it('refuses at delivery a name that resolves to a private address, records the attempt and does not retry', async function () {
+      this.timeout(30_000);
+      const receiver = await startReceiver([], () => '');
+      try {
+        // The host name of this machine resolves (through /etc/hosts) to a loopback address.
+        const url = receiver.url.replace('127.0.0.1', hostname());
+        const created = await company.admin.api.post('/api/webhooks', { url, events: ['application.hired'] });
+        assert.equal(created.status, 201, JSON.stringify(created.body));
+        const eventId = randomUUID();
+        await emitWebhookEvent(guarded.client, guarded.taskQueue, { companyId: company.id, event: 'application.hired', eventId, payload: {} }, guarded.orm);
+        const result = await guarded.client.workflow.getHandle(webhookWorkflowId(created.body.id, eventId)).result();
+        assert.equal(result.delivered, false);
+        assert.equal(receiver.received.length, 0, 'nothing reached the private address');
+        const deliveries = await company.admin.api.get(`/api/webhooks/${created.body.id}/deliveries`);
+        assert.equal(deliveries.body.items.length, 1, 'one attempt, not retried');
+        assert.match(deliveries.body.items[0].error, /resolves to 127\.0\.0\.1, which is not a public address/);
       } finally {
         await receiver.close();
       }

@@ -14,7 +14,7 @@ export interface TestStack extends Stack {
   apiUrl: string;
 }
 
-export async function startTestStack(options: { emailFaults?: EmailFaults; api?: boolean } = {}): Promise<TestStack> {
+export async function startTestStack(options: { emailFaults?: EmailFaults; api?: boolean; allowPrivateWebhookTargets?: boolean } = {}): Promise<TestStack> {
   const services = await testServices();
   const taskQueue = `test-${randomBytes(4).toString('hex')}`;
   const stack = await startStack({
@@ -28,6 +28,8 @@ export async function startTestStack(options: { emailFaults?: EmailFaults; api?:
     apiPort: options.api === false ? false : 0,
     worker: { workflowBundle: services.workflowBundle, emailFaults: options.emailFaults },
     loginAttemptsPerWindow: 10_000,
+    // The test receivers listen on 127.0.0.1.
+    allowPrivateWebhookTargets: options.allowPrivateWebhookTargets ?? true,
   });
   return { ...stack, services, taskQueue, apiUrl: stack.apiUrl ?? '' };
 }
