@@ -2,9 +2,9 @@ import { WorkflowNotFoundError } from '@temporalio/common';
 import { Semaphore } from 'async-mutex';
 import { v7 as uuidv7 } from 'uuid';
 import { initialStage } from '../../domain/pipeline.js';
+import { isStaff } from '../../domain/roles.js';
 import type { AllowedEvents, StageEvent } from '../../domain/stage-machine.js';
 import type { PipelineTemplateDefinition } from '../../domain/templates.js';
-import { isStaff } from '../../domain/roles.js';
 import { decideTransition } from '../../domain/transitions.js';
 import { startApplicationWorkflow } from '../../infra/temporal.js';
 import {
