@@ -14,8 +14,8 @@ export async function reconcileApplicationWorkflows(options: {
   graceMs?: number;
   limit?: number;
 }): Promise<string[]> {
-  const rows = await options.orm.em.getConnection().execute<{ id: string; company_id: string; job_id: string; definition: PipelineTemplateDefinition | null }[]>(
-    `select a.id, a.company_id, a.job_id, v.definition from application a
+  const rows = await options.orm.em.getConnection().execute<{ id: string; company_id: string; job_id: string; version_id: string | null; definition: PipelineTemplateDefinition | null }[]>(
+    `select a.id, a.company_id, a.job_id, v.id as version_id, v.definition from application a
      left join pipeline_template_version v on v.id = a.pipeline_template_version_id
      where a.workflow_started_at is null and a.status = 'active' and a.created_at < now() - make_interval(secs => ?)
      order by a.created_at limit ?`,
@@ -23,7 +23,7 @@ export async function reconcileApplicationWorkflows(options: {
   );
   for (const row of rows) {
     await startApplicationWorkflow(options.client, options.taskQueue, {
-      applicationId: row.id, companyId: row.company_id, jobId: row.job_id, ...(row.definition ? { template: row.definition } : {}),
+      applicationId: row.id, companyId: row.company_id, jobId: row.job_id, ...(row.definition ? { template: row.definition, templateVersionId: row.version_id } : {}),
     });
   }
   return rows.map((row) => row.id);

@@ -165,12 +165,12 @@ export function applicationRoutes(deps: ApiDeps) {
         );
         const input = {
           applicationId, companyId: found.company_id, jobId: params.id, requestId: String(req.id),
-          ...(found.definition ? { template: found.definition } : {}),
+          ...(found.definition ? { template: found.definition, templateVersionId: found.version_id } : {}),
         };
         if (!created?.application_id) {
           const existing = (
-            await connection.execute<{ id: string; workflow_id: string; status: string; definition: PipelineTemplateDefinition | null }[]>(
-              `select a.id, a.workflow_id, a.status, v.definition from application a
+            await connection.execute<{ id: string; workflow_id: string; status: string; version_id: string | null; definition: PipelineTemplateDefinition | null }[]>(
+              `select a.id, a.workflow_id, a.status, v.id as version_id, v.definition from application a
                left join pipeline_template_version v on v.id = a.pipeline_template_version_id
                where a.job_id = ? and a.candidate_id = ?`,
               [params.id, created?.candidate_id],
@@ -178,8 +178,8 @@ export function applicationRoutes(deps: ApiDeps) {
           )[0];
           // A retry of a request that crashed before starting the workflow finishes the job here, on its own version.
           if (existing?.status === 'active') {
-            const { template: _jobs, ...rest } = input;
-            const retry = { ...rest, applicationId: existing.id, ...(existing.definition ? { template: existing.definition } : {}) };
+            const { template: _jobs, templateVersionId: _version, ...rest } = input;
+            const retry = { ...rest, applicationId: existing.id, ...(existing.definition ? { template: existing.definition, templateVersionId: existing.version_id } : {}) };
             await startApplicationWorkflow(deps.temporal, deps.taskQueue, retry).catch(() => undefined);
           }
           throw new ConflictProblem('You have already applied to this job', { applicationId: existing?.id });

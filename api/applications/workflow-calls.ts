@@ -24,7 +24,7 @@ export async function updateApplicationWorkflow<R>(
     if (!(err instanceof WorkflowNotFoundError && row.status === 'active')) throw err;
     await startApplicationWorkflow(deps.temporal, deps.taskQueue, {
       applicationId: row.id, companyId: row.company_id, jobId: row.job_id, requestId,
-      ...(row.template_definition ? { template: row.template_definition } : {}),
+      ...(row.template_definition ? { template: row.template_definition, templateVersionId: row.template_version_id } : {}),
     });
     return update(handle());
   }

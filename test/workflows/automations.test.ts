@@ -209,6 +209,7 @@ describe('template automations in the workflow', function () {
         assert.equal(hired.data.fromStage, 'onsite');
         assert.equal(hired.data.jobId, job.id);
         assert.equal(byId[`application:${id}:0:created`].data.stage, 'new');
+        assert.match(String(hired.data.templateVersionId), /^[0-9a-f-]{36}$/, 'the snapshot names the template version the application runs');
         const task = bodies.find((b) => b.event === 'task.created');
         assert.equal(task.data.applicationId, id);
         assert.match(task.data.title, /^Host /);
