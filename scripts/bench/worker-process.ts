@@ -1,0 +1,62 @@
+// The benchmark's worker in a process of its own, so its resident memory is the worker's alone. It starts
+// the worker as `npm run worker` does (the stack without the API, the prebuilt workflow bundle) and answers
+// the parent's 'status' messages with its memory and workflow cache figures.
+import { createLogger } from '../../infra/logger.js';
+import { startStack } from '../../infra/stack.js';
+
+export interface WorkerProcessStatus {
+  type: 'status';
+  rss: number;
+  heapUsed: number;
+  external: number;
+  numCachedWorkflows: number;
+  maxCachedWorkflows: number;
+}
+
+const env = (name: string) => {
+  const value = process.env[name];
+  if (!value) throw new Error(`worker-process: ${name} is required`);
+  return value;
+};
+const maxCached = process.env.BENCH_WORKER_MAX_CACHED ? Number(process.env.BENCH_WORKER_MAX_CACHED) : undefined;
+
+const stack = await startStack({
+  logger: createLogger(process.env.BENCH_LOG_LEVEL ?? 'warn', 'ats-bench-worker'),
+  databaseUrl: env('DATABASE_URL'),
+  smtpUrl: env('SMTP_URL'),
+  mailFrom: 'ATS Bench <no-reply@ats.bench>',
+  temporal: { address: env('TEMPORAL_ADDRESS'), namespace: env('TEMPORAL_NAMESPACE'), local: true },
+  taskQueue: env('TEMPORAL_TASK_QUEUE'),
+  jwt: { secret: 'unused-by-a-worker', expiresIn: '1h' },
+  apiPort: false,
+  worker: {
+    workflowBundle: { codePath: env('WORKFLOW_BUNDLE_PATH') },
+    ...(maxCached ? { tuning: { maxCachedWorkflows: maxCached } } : {}),
+  },
+});
+const worker = stack.worker!;
+
+const send = (message: unknown) => process.send?.(message);
+process.on('message', (message) => {
+  if (message !== 'status') return;
+  const memory = process.memoryUsage();
+  const status: WorkerProcessStatus = {
+    type: 'status',
+    rss: memory.rss,
+    heapUsed: memory.heapUsed,
+    external: memory.external,
+    numCachedWorkflows: worker.getStatus().numCachedWorkflows,
+    maxCachedWorkflows: worker.options.maxCachedWorkflows,
+  };
+  send(status);
+});
+let stopping = false;
+const stop = async () => {
+  if (stopping) return;
+  stopping = true;
+  await stack.stop();
+  process.exit(0);
+};
+process.on('SIGTERM', () => void stop());
+process.on('disconnect', () => void stop());
+send({ type: 'ready' });
