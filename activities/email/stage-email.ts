@@ -3,7 +3,7 @@ import { ApplicationFailure, log } from '@temporalio/activity';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Transporter } from 'nodemailer';
 import { v7 as uuidv7 } from 'uuid';
-import { renderEmail, renderEmailContent, type EmailTemplate, type EmailVariables } from '../../domain/email-templates.js';
+import { renderEmail, renderEmailContent, type EmailTemplate, type EmailVariables, type RenderedEmail } from '../../domain/email-templates.js';
 
 export interface StageEmailRequest {
   applicationId: string;
@@ -48,6 +48,31 @@ export function messageIdFor(idempotencyKey: string, mailFrom: string): string {
   return `<${idempotencyKey.replaceAll(':', '.')}@${domain}>`;
 }
 
+/**
+ * Sends one message with a Message-ID derived from its key, then records it as sent. A crash between the two
+ * sends it again on retry (same Message-ID, so clients can tell); a crash after the record does not.
+ */
+async function sendAndRecord(
+  { orm, mailer, mailFrom, faults }: EmailDeps,
+  request: { applicationId: string; companyId: string; template: string },
+  to: { name: string; address: string },
+  email: RenderedEmail,
+  key: string,
+): Promise<string> {
+  const messageId = messageIdFor(key, mailFrom);
+  await mailer.sendMail({ from: mailFrom, to, subject: email.subject, text: email.text, html: email.html, messageId, headers: { 'X-ATS-Idempotency-Key': key } });
+  faults?.afterSend?.(key);
+  await orm.em.getConnection().execute(
+    `insert into email_message (id, company_id, application_id, recipient, template, subject, status, message_id, idempotency_key, sent_at, created_at)
+     values (?, ?, ?, ?, ?, ?, 'sent', ?, ?, now(), now())
+     on conflict (idempotency_key) do update set status = 'sent', sent_at = excluded.sent_at`,
+    [uuidv7(), request.companyId, request.applicationId, to.address, request.template.slice(0, 64), email.subject.slice(0, 400), messageId, key],
+    'run',
+  );
+  faults?.afterRecord?.(key);
+  return messageId;
+}
+
 export function createEmailActivities({ orm, mailer, mailFrom, faults }: EmailDeps) {
   return {
     async sendStageEmail(request: StageEmailRequest): Promise<StageEmailResult> {
@@ -73,24 +98,7 @@ export function createEmailActivities({ orm, mailer, mailFrom, faults }: EmailDe
       };
       const email = request.content ? renderEmailContent(request.content, variables) : renderEmail(request.template, variables);
 
-      await mailer.sendMail({
-        from: mailFrom,
-        to: { name: row.candidate_name, address: row.candidate_email },
-        subject: email.subject,
-        text: email.text,
-        html: email.html,
-        messageId,
-        headers: { 'X-ATS-Idempotency-Key': key },
-      });
-      faults?.afterSend?.(key);
-      await connection.execute(
-        `insert into email_message (id, company_id, application_id, recipient, template, subject, status, message_id, idempotency_key, sent_at, created_at)
-         values (?, ?, ?, ?, ?, ?, 'sent', ?, ?, now(), now())
-         on conflict (idempotency_key) do update set status = 'sent', sent_at = excluded.sent_at`,
-        [uuidv7(), request.companyId, request.applicationId, row.candidate_email, request.template.slice(0, 64), email.subject.slice(0, 400), messageId, key],
-        'run',
-      );
-      faults?.afterRecord?.(key);
+      await sendAndRecord({ orm, mailer, mailFrom, faults }, request, { name: row.candidate_name, address: row.candidate_email }, email, key);
       log.info('stage email sent', { requestId: request.requestId, applicationId: request.applicationId, template: request.template, messageId });
       return { messageId, sentNow: true };
     },
@@ -158,24 +166,7 @@ export function createStaffEmailActivities({ orm, mailer, mailFrom }: EmailDeps)
       const sentNow: string[] = [];
       for (const recipient of recipients) {
         if (recipient.email_status === 'sent') continue;
-        const key = `${request.idempotencyKey}:${recipient.id}`;
-        const messageId = messageIdFor(key, mailFrom);
-        await mailer.sendMail({
-          from: mailFrom,
-          to: { name: recipient.name, address: recipient.email },
-          subject: email.subject,
-          text: email.text,
-          html: email.html,
-          messageId,
-          headers: { 'X-ATS-Idempotency-Key': key },
-        });
-        await connection.execute(
-          `insert into email_message (id, company_id, application_id, recipient, template, subject, status, message_id, idempotency_key, sent_at, created_at)
-           values (?, ?, ?, ?, ?, ?, 'sent', ?, ?, now(), now())
-           on conflict (idempotency_key) do update set status = 'sent', sent_at = excluded.sent_at`,
-          [uuidv7(), request.companyId, request.applicationId, recipient.email, request.template.slice(0, 64), email.subject.slice(0, 400), messageId, key],
-          'run',
-        );
+        await sendAndRecord({ orm, mailer, mailFrom }, request, { name: recipient.name, address: recipient.email }, email, `${request.idempotencyKey}:${recipient.id}`);
         sentNow.push(recipient.email);
       }
       log.info('staff email sent', { requestId: request.requestId, applicationId: request.applicationId, template: request.template, recipients: sentNow.length });
