@@ -641,7 +641,8 @@ function memoryReport(m: MemoryFigures): string[] {
     `Worker resident memory (own process; maxCachedWorkflows ${m.maxCachedWorkflows}; idle ${m.idleRssMiB.toFixed(0)} MiB)`,
     table(['open applications', 'RSS MiB', 'main-thread heap MiB', 'cached workflows', 'fill s'],
       m.points.map((p) => [p.openApplications, p.rssMiB, p.heapUsedMiB, p.cachedWorkflows, p.fillSeconds])),
-    `g) RSS at ${m.points.at(-1)?.openApplications} / RSS at ${m.points[0]?.openApplications}: ${m.ratio.toFixed(2)}`,
+    `g) RSS at ${m.points.at(-1)?.openApplications} / RSS at ${m.points[0]?.openApplications}: ${m.ratio.toFixed(2)}; ` +
+      `about ${m.perCachedWorkflowMiB.toFixed(2)} MiB per cached workflow over the idle worker`,
     '',
   ];
 }

@@ -1,8 +1,9 @@
 // Worker resident memory with many open applications: the worker runs in a child process on a task queue of
 // its own; applications that wait in their first stage are added up to each size, and once the worker has
 // run every first task and things have settled, the child's RSS is read (/proc/<pid>/status VmRSS). Open
-// workflows must not pile up in the worker: its sticky cache holds at most maxCachedWorkflows of them
-// (evicted ones are replayed from history when they next have work), so the ratio should stay near 1.
+// workflows should not pile up in the worker: its sticky cache keeps at most maxCachedWorkflows of them
+// (evicted ones are replayed from history when they next have work). infra/worker.ts leaves that setting to
+// the SDK, which derives it from the V8 heap limit (about 2,400 on a 4 GiB heap); --worker-max-cached sets it.
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -42,6 +43,8 @@ export interface MemoryFigures {
   points: MemoryPoint[];
   /** RSS at the largest size over RSS at the smallest. */
   ratio: number;
+  /** (RSS at the largest size − idle RSS) / workflows cached then: what one more cached workflow costs. */
+  perCachedWorkflowMiB: number;
 }
 
 const WORKER_ENTRY = fileURLToPath(new URL('./worker-process.ts', import.meta.url));
@@ -176,5 +179,6 @@ export async function measureWorkerMemory(
     idleRssMiB: idle.rss / MiB,
     points,
     ratio: first && last ? last.rssMiB / first.rssMiB : NaN,
+    perCachedWorkflowMiB: last?.cachedWorkflows ? (last.rssMiB - idle.rss / MiB) / last.cachedWorkflows : NaN,
   };
 }
