@@ -3,6 +3,9 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { v7 as uuidv7 } from 'uuid';
 import type { ApplicationStatus } from '../../domain/pipeline.js';
+import { insertApproval, insertFeedback, type ApprovalRecord, type FeedbackRecord } from '../../infra/reviews.js';
+
+export type { ApprovalRecord, FeedbackRecord };
 
 export interface StageChangeRecord {
   applicationId: string;
@@ -14,29 +17,6 @@ export interface StageChangeRecord {
   event: string;
   actorId: string | null;
   reason: string | null;
-  at: string;
-}
-
-export interface FeedbackRecord {
-  id: string;
-  companyId: string;
-  applicationId: string;
-  stage: string;
-  authorId: string;
-  rating: string;
-  notes: string;
-  at: string;
-}
-
-export interface ApprovalRecord {
-  id: string;
-  companyId: string;
-  applicationId: string;
-  stage: string;
-  approverId: string;
-  role: string;
-  decision: 'approve' | 'decline';
-  comment: string;
   at: string;
 }
 
@@ -74,21 +54,11 @@ export function createReadModelActivities({ orm }: { orm: MikroORM }) {
 
     /** The feedback row, once per id (the API chooses it); written by the workflow so its gate count and the table agree. */
     async recordFeedback(feedback: FeedbackRecord): Promise<void> {
-      await orm.em.getConnection().execute(
-        `insert into application_feedback (id, company_id, application_id, stage, author_id, rating, notes, created_at)
-         values (?, ?, ?, ?, ?, ?, ?, ?) on conflict (id) do nothing`,
-        [feedback.id, feedback.companyId, feedback.applicationId, feedback.stage, feedback.authorId, feedback.rating, feedback.notes, feedback.at],
-        'run',
-      );
+      await insertFeedback(orm, feedback);
     },
 
     async recordApproval(approval: ApprovalRecord): Promise<void> {
-      await orm.em.getConnection().execute(
-        `insert into application_approval (id, company_id, application_id, stage, approver_id, role, decision, comment, created_at)
-         values (?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict (id) do nothing`,
-        [approval.id, approval.companyId, approval.applicationId, approval.stage, approval.approverId, approval.role, approval.decision, approval.comment, approval.at],
-        'run',
-      );
+      await insertApproval(orm, approval);
     },
 
     /** The application now runs another template version. */

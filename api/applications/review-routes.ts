@@ -25,7 +25,8 @@ import {
   toApprovalView,
   toFeedbackView,
 } from './review-schemas.js';
-import { addReviewer, listApprovals, listFeedback, recordApproval, recordFeedback, removeReviewer } from './reviews.js';
+import { insertFeedback } from '../../infra/reviews.js';
+import { addReviewer, findApproval, findFeedback, listApprovals, listFeedback, removeReviewer } from './reviews.js';
 import { reviewerSchema, toReviewerView } from './schemas.js';
 import { refusalOf, updateApplicationWorkflow } from './workflow-calls.js';
 
@@ -40,6 +41,13 @@ export function applicationReviewRoutes(deps: ApiDeps) {
   function unavailable(err: unknown, requestId: string, applicationId: string, what: string): never {
     deps.logger.error({ err, requestId, applicationId }, `${what} failed`);
     throw new UnavailableProblem(`The workflow service did not accept the ${what}; nothing was recorded, try again`);
+  }
+
+  /** The row the workflow (or this request) wrote; its absence is a bug on our side, not the caller's. */
+  async function recorded<T>(row: Promise<T | undefined>, what: string, id: string): Promise<T> {
+    const found = await row;
+    if (!found) throw new Error(`${what} ${id} was accepted but no row was written`);
+    return found;
   }
 
   return [
@@ -98,6 +106,7 @@ export function applicationReviewRoutes(deps: ApiDeps) {
         }
         const requestId = String(req.id);
         const feedback = { id: uuidv7(), companyId: row.company_id, applicationId: row.id, stage, authorId: principal.userId, rating: body.rating, notes: body.notes };
+        let workflowRecorded = false;
         if (row.status === 'active') {
           try {
             await updateApplicationWorkflow(deps, row, requestId, (handle) =>
@@ -105,6 +114,7 @@ export function applicationReviewRoutes(deps: ApiDeps) {
                 args: [{ feedbackId: feedback.id, stage, authorId: principal.userId, rating: body.rating, notes: body.notes, requestId }],
               }),
             );
+            workflowRecorded = true;
           } catch (err) {
             const refusal = refusalOf(err);
             if (refusal?.type === NO_SUCH_GATE) throw new UnprocessableProblem(refusal.message);
@@ -113,8 +123,9 @@ export function applicationReviewRoutes(deps: ApiDeps) {
             if (!(err instanceof WorkflowNotFoundError)) unavailable(err, requestId, row.id, 'feedback');
           }
         }
-        // Reads back what the workflow wrote, or records feedback on an application whose workflow has finished.
-        return { status: 201, body: toFeedbackView(await recordFeedback(deps.orm, feedback)) };
+        // No workflow left to count it toward a gate (the application has finished): the row is written here.
+        if (!workflowRecorded) await insertFeedback(deps.orm, { ...feedback, at: new Date().toISOString() });
+        return { status: 201, body: toFeedbackView(await recorded(findFeedback(deps.orm, feedback.id), 'feedback', feedback.id)) };
       },
     }),
     defineRoute({
@@ -172,7 +183,7 @@ export function applicationReviewRoutes(deps: ApiDeps) {
           if (err instanceof WorkflowNotFoundError) throw new ConflictProblem('The application has finished; there is nothing left to approve');
           unavailable(err, requestId, row.id, 'approval');
         }
-        return { status: 201, body: toApprovalView(await recordApproval(deps.orm, approval)) };
+        return { status: 201, body: toApprovalView(await recorded(findApproval(deps.orm, approval.id), 'approval', approval.id)) };
       },
     }),
     defineRoute({

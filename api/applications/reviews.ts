@@ -1,4 +1,5 @@
-// Read-model statements for reviewers, feedback and approval decisions; one SQL statement each. The caller has
+// Read-model statements for reviewers, feedback and approval decisions; one SQL statement each (the rows
+// themselves are written by infra/reviews.ts). The caller has
 // already loaded the application through the scoped queries in queries.ts, so these are keyed by its id.
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { ReviewerRow } from './queries.js';
@@ -58,82 +59,28 @@ export async function removeReviewer(orm: MikroORM, applicationId: string, userI
   return rows.length > 0;
 }
 
-export interface NewFeedback {
-  id: string;
-  companyId: string;
-  applicationId: string;
-  stage: string;
-  authorId: string;
-  rating: FeedbackRow['rating'];
-  notes: string;
-}
-
-/**
- * The feedback row with this id, inserted first unless the workflow already wrote it (the insert is keyed by
- * the id the API chose, so the row is written once whoever gets there first).
- */
-export async function recordFeedback(orm: MikroORM, feedback: NewFeedback): Promise<FeedbackRow> {
-  const [row] = await orm.em.getConnection().execute<FeedbackRow[]>(
-    `with inserted as (
-       insert into application_feedback (id, company_id, application_id, stage, author_id, rating, notes, created_at)
-       values (?, ?, ?, ?, ?, ?, ?, now())
-       on conflict (id) do nothing
-       returning *
-     ), feedback as (
-       select * from inserted union all select * from application_feedback where id = ?
-     )
-     select f.id, f.application_id, f.stage, f.rating, f.notes, f.author_id, u.name as author_name, f.created_at
-     from feedback f left join app_user u on u.id = f.author_id limit 1`,
-    [feedback.id, feedback.companyId, feedback.applicationId, feedback.stage, feedback.authorId, feedback.rating, feedback.notes, feedback.id],
-  );
-  if (!row) throw new Error(`feedback ${feedback.id} was neither found nor inserted`);
-  return row;
-}
+const FEEDBACK_SELECT = `select f.id, f.application_id, f.stage, f.rating, f.notes, f.author_id, u.name as author_name, f.created_at
+  from application_feedback f left join app_user u on u.id = f.author_id`;
 
 export async function listFeedback(orm: MikroORM, applicationId: string): Promise<FeedbackRow[]> {
-  return orm.em.getConnection().execute<FeedbackRow[]>(
-    `select f.id, f.application_id, f.stage, f.rating, f.notes, f.author_id, u.name as author_name, f.created_at
-     from application_feedback f left join app_user u on u.id = f.author_id
-     where f.application_id = ? order by f.created_at, f.id`,
-    [applicationId],
-  );
+  return orm.em.getConnection().execute<FeedbackRow[]>(`${FEEDBACK_SELECT} where f.application_id = ? order by f.created_at, f.id`, [applicationId]);
 }
 
-export interface NewApproval {
-  id: string;
-  companyId: string;
-  applicationId: string;
-  stage: string;
-  approverId: string;
-  role: string;
-  decision: ApprovalRow['decision'];
-  comment: string;
-}
-
-/** The decision row with this id, as the workflow wrote it (or written now, keyed the same way as feedback). */
-export async function recordApproval(orm: MikroORM, approval: NewApproval): Promise<ApprovalRow> {
-  const [row] = await orm.em.getConnection().execute<ApprovalRow[]>(
-    `with inserted as (
-       insert into application_approval (id, company_id, application_id, stage, approver_id, role, decision, comment, created_at)
-       values (?, ?, ?, ?, ?, ?, ?, ?, now())
-       on conflict (id) do nothing
-       returning *
-     ), approval as (
-       select * from inserted union all select * from application_approval where id = ?
-     )
-     select a.id, a.application_id, a.stage, a.role, a.decision, a.comment, a.approver_id, u.name as approver_name, a.created_at
-     from approval a left join app_user u on u.id = a.approver_id limit 1`,
-    [approval.id, approval.companyId, approval.applicationId, approval.stage, approval.approverId, approval.role, approval.decision, approval.comment, approval.id],
-  );
-  if (!row) throw new Error(`approval ${approval.id} was neither found nor inserted`);
+/** One feedback entry, as written by the workflow or by infra/reviews.ts. */
+export async function findFeedback(orm: MikroORM, id: string): Promise<FeedbackRow | undefined> {
+  const [row] = await orm.em.getConnection().execute<FeedbackRow[]>(`${FEEDBACK_SELECT} where f.id = ?`, [id]);
   return row;
 }
 
+const APPROVAL_SELECT = `select a.id, a.application_id, a.stage, a.role, a.decision, a.comment, a.approver_id, u.name as approver_name, a.created_at
+  from application_approval a left join app_user u on u.id = a.approver_id`;
+
 export async function listApprovals(orm: MikroORM, applicationId: string): Promise<ApprovalRow[]> {
-  return orm.em.getConnection().execute<ApprovalRow[]>(
-    `select a.id, a.application_id, a.stage, a.role, a.decision, a.comment, a.approver_id, u.name as approver_name, a.created_at
-     from application_approval a left join app_user u on u.id = a.approver_id
-     where a.application_id = ? order by a.created_at, a.id`,
-    [applicationId],
-  );
+  return orm.em.getConnection().execute<ApprovalRow[]>(`${APPROVAL_SELECT} where a.application_id = ? order by a.created_at, a.id`, [applicationId]);
+}
+
+/** One decision, as the workflow wrote it. */
+export async function findApproval(orm: MikroORM, id: string): Promise<ApprovalRow | undefined> {
+  const [row] = await orm.em.getConnection().execute<ApprovalRow[]>(`${APPROVAL_SELECT} where a.id = ?`, [id]);
+  return row;
 }
