@@ -68,6 +68,47 @@ export interface TemplateStage {
   requireApproval?: { role: string };
 }
 
+/** Why a gate holds a move back: what the 409 names as missing. */
+export type GateShortfall =
+  | { gate: 'feedback'; stage: string; required: number; received: number }
+  | { gate: 'approval'; stage: string; role: string; decision: 'decline' | null };
+
+/** Where an application stands with its template's gates: feedback for leaving its stage, approvals for entering gated stages. */
+export interface GateProgress {
+  feedback: { stage: string; required: number; received: number } | null;
+  approvals: { stage: string; role: string; decision: 'approve' | 'decline' | null }[];
+}
+
+/**
+ * The gates' progress in `stage`, from the feedback counted per stage key (across visits) and the latest
+ * decision per gated stage; the workflow and the read model both answer with it.
+ */
+export function gateProgress(
+  template: PipelineTemplateDefinition | undefined,
+  stage: string,
+  feedbackReceived: (stage: string) => number,
+  latestDecision: (stage: string) => 'approve' | 'decline' | null,
+): GateProgress {
+  const stages = template?.stages ?? [];
+  const current = stages.find((s) => s.key === stage);
+  return {
+    feedback: current?.requireFeedback ? { stage, required: current.requireFeedback.count, received: feedbackReceived(stage) } : null,
+    approvals: stages
+      .filter((s) => s.requireApproval)
+      .map((s) => ({ stage: s.key, role: s.requireApproval!.role, decision: latestDecision(s.key) })),
+  };
+}
+
+/** The one sentence that explains a gate's refusal, naming the stage as people see it. */
+export function describeGateShortfall(shortfall: GateShortfall, stageName: string): string {
+  if (shortfall.gate === 'feedback') {
+    const entries = shortfall.required === 1 ? 'entry' : 'entries';
+    return `${stageName} needs ${shortfall.required} feedback ${entries} before it can be left; ${shortfall.received} received`;
+  }
+  const decision = shortfall.decision === 'decline' ? `the ${shortfall.role} declined` : 'no decision yet';
+  return `${stageName} needs approval by ${shortfall.role} before it can be entered; ${decision}`;
+}
+
 export interface PipelineTemplateDefinition {
   stages: TemplateStage[];
   /** Allowed moves; without them the default moves apply (see defaultMoves). */

@@ -119,17 +119,31 @@ export interface ReviewerRow {
 export interface StaffDetailRow {
   reviewers: ReviewerRow[];
   failed_actions: { seq: number; stage: string; action: string; error: string; failed_at: string }[];
+  /** The template and version the application runs; null on the built-in default pipeline. */
+  template: { id: string; version: number } | null;
+  /** Feedback entries per stage key (every visit counts) and the latest approval decision per stage. */
+  feedback_counts: Record<string, number>;
+  decisions: Record<string, 'approve' | 'decline'>;
 }
 
-/** What staff see beyond the stage and history: the reviewers and the template actions that failed for good. */
+/**
+ * What staff see beyond the stage and history: the reviewers, the template actions that failed for good, the
+ * template version and what its gates have received (the workflow writes those rows before its Update returns).
+ */
 export async function findStaffDetail(orm: MikroORM, applicationId: string): Promise<StaffDetailRow> {
   const [row] = await orm.em.getConnection().execute<StaffDetailRow[]>(
     `select
        coalesce((select json_agg(json_build_object('id', u.id, 'name', u.name, 'role', u.role, 'assigned_at', r.created_at) order by r.created_at, u.id)
                  from application_reviewer r join app_user u on u.id = r.user_id where r.application_id = ?), '[]') as reviewers,
        coalesce((select json_agg(json_build_object('seq', f.seq, 'stage', f.stage, 'action', f.action, 'error', f.error, 'failed_at', f.failed_at) order by f.failed_at, f.id)
-                 from action_failure f where f.application_id = ?), '[]') as failed_actions`,
-    [applicationId, applicationId],
+                 from action_failure f where f.application_id = ?), '[]') as failed_actions,
+       (select json_build_object('id', v.template_id, 'version', v.version)
+          from application a join pipeline_template_version v on v.id = a.pipeline_template_version_id where a.id = ?) as template,
+       coalesce((select json_object_agg(stage, n) from (select stage, count(*) as n from application_feedback where application_id = ? group by stage) f), '{}') as feedback_counts,
+       coalesce((select json_object_agg(stage, decision) from (
+                   select distinct on (stage) stage, decision from application_approval where application_id = ? order by stage, created_at desc, id desc
+                 ) d), '{}') as decisions`,
+    [applicationId, applicationId, applicationId, applicationId, applicationId],
   );
-  return row ?? { reviewers: [], failed_actions: [] };
+  return row ?? { reviewers: [], failed_actions: [], template: null, feedback_counts: {}, decisions: {} };
 }

@@ -1,6 +1,7 @@
 import { isValidPhoneNumber, parsePhoneNumberWithError } from 'libphonenumber-js';
 import { z } from 'zod';
 import { STAGE_EVENT_TYPES, allowedEvents, type StageEvent } from '../../domain/stage-machine.js';
+import { gateProgress } from '../../domain/templates.js';
 import { pipelineOf } from './pipelines.js';
 import { pageQuery } from '../pagination.js';
 import type { ApplicationRow, ReviewerRow, StaffDetailRow, TransitionRow } from './queries.js';
@@ -106,6 +107,18 @@ const failedActionSchema = z
   .object({ seq: z.number().int(), stage: z.string(), action: z.string(), error: z.string(), failedAt: z.iso.datetime() })
   .meta({ id: 'FailedAction', description: 'A template action that failed past its retry budget; the pipeline went on without it' });
 
+const gatesSchema = z
+  .object({
+    feedback: z
+      .object({ stage: z.string(), required: z.number().int(), received: z.number().int() })
+      .nullable()
+      .meta({ description: 'Feedback the current stage needs before it can be left forward (null: none)' }),
+    approvals: z
+      .array(z.object({ stage: z.string(), role: z.string(), decision: z.enum(['approve', 'decline']).nullable() }))
+      .meta({ description: "Every stage that needs an approval to be entered, with the gate's role and its latest decision" }),
+  })
+  .meta({ id: 'GateProgress', description: "Staff only, on the detail: what the template's gates have received" });
+
 export const applicationSchema = z
   .object({
     id: z.uuid(),
@@ -124,6 +137,12 @@ export const applicationSchema = z
     /** Staff only, on the detail: who is asked to review it and the template actions that failed for good. */
     reviewers: z.array(reviewerSchema).optional(),
     failedActions: z.array(failedActionSchema).optional(),
+    pipelineTemplate: z
+      .object({ id: z.uuid(), version: z.number().int() })
+      .nullable()
+      .optional()
+      .meta({ description: 'Staff only, on the detail: the template version the application runs (null: the built-in default pipeline)' }),
+    gates: gatesSchema.optional(),
   })
   .meta({ id: 'Application' });
 
@@ -149,6 +168,8 @@ export function toApplicationView(row: ApplicationRow, history?: TransitionRow[]
       ? {
           reviewers: staff.reviewers.map(toReviewerView),
           failedActions: staff.failed_actions.map((f) => ({ seq: f.seq, stage: f.stage, action: f.action, error: f.error, failedAt: new Date(f.failed_at).toISOString() })),
+          pipelineTemplate: staff.template ? { id: staff.template.id, version: Number(staff.template.version) } : null,
+          gates: gateProgress(row.template_definition ?? undefined, row.stage, (stage) => Number(staff.feedback_counts[stage] ?? 0), (stage) => staff.decisions[stage] ?? null),
         }
       : {}),
   };

@@ -35,15 +35,7 @@ export function refusalOf(err: unknown): ApplicationFailure | undefined {
   return err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure ? err.cause : undefined;
 }
 
-const entries = (n: number) => `${n} feedback ${n === 1 ? 'entry' : 'entries'}`;
-
-/** The 409 for a move a gate holds back, naming what is missing. */
-export function gateNotMet(shortfall: GateShortfall | undefined, fallback: string): ConflictProblem {
-  if (!shortfall) return new ConflictProblem(fallback);
-  const detail =
-    shortfall.gate === 'feedback'
-      ? `${shortfall.stage} needs ${entries(shortfall.required)} before it can be left; ${shortfall.received} received`
-      : `${shortfall.stage} needs approval by ${shortfall.role} before it can be entered; ` +
-        (shortfall.decision === 'decline' ? `the ${shortfall.role} declined` : 'no decision yet');
-  return new ConflictProblem(detail, { missing: shortfall });
+/** The 409 for a move a gate holds back: the workflow's sentence, and what is missing as data. */
+export function gateNotMet(shortfall: GateShortfall | undefined, message: string): ConflictProblem {
+  return new ConflictProblem(message, shortfall ? { missing: shortfall } : {});
 }

@@ -94,7 +94,7 @@ describe('bulk transitions', () => {
     assert.deepEqual(results[1]!.allowedEvents, []);
     assert.match(results[1]!.detail!, /rejected/);
     assert.deepEqual(results[3]!.missing, { gate: 'feedback', stage: 'interview', required: 1, received: 0 });
-    assert.equal(results[3]!.detail, 'interview needs 1 feedback entry before it can be left; 0 received');
+    assert.equal(results[3]!.detail, 'Interview needs 1 feedback entry before it can be left; 0 received');
     for (const r of [results[2]!, results[4]!]) {
       assert.equal(r.title, 'Not found');
       assert.equal(r.detail, 'Application not found');

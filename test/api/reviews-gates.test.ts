@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import type { PipelineTemplateDefinition } from '../../domain/templates.js';
+import { stateQuery } from '../../workflows/applications/application-workflow.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 import { Api, PASSWORD, createCandidate, createCompany, login, unique, type Company, type HttpResponse, type Person } from '../support/http.js';
 
@@ -37,6 +38,7 @@ describe('reviewers, feedback, approvals and gates', () => {
   let interviewer: Person;
   let otherInterviewer: Person;
   let gatedJobId: string;
+  let gatedTemplateId: string;
   let defaultJobId: string;
 
   async function createStaff(company: Company, role: 'interviewer' | 'recruiter' | 'hiring_manager'): Promise<Person> {
@@ -91,6 +93,7 @@ describe('reviewers, feedback, approvals and gates', () => {
     [interviewer, otherInterviewer] = await Promise.all([createStaff(acme, 'interviewer'), createStaff(globex, 'interviewer')]);
     const template = await acme.admin.api.post('/api/pipeline-templates', { name: 'Gated', definition: GATED });
     assert.equal(template.status, 201, JSON.stringify(template.body));
+    gatedTemplateId = template.body.id;
     const gated = await acme.recruiter.api.post('/api/jobs', { title: 'Gated role', location: 'Remote', status: 'open', pipelineTemplateId: template.body.id });
     assert.equal(gated.status, 201, JSON.stringify(gated.body));
     gatedJobId = gated.body.id;
@@ -270,7 +273,7 @@ describe('reviewers, feedback, approvals and gates', () => {
       const res = await move(id, { event: 'ADVANCE' });
       assertProblem(res, 409);
       assert.deepEqual(res.body.missing, { gate: 'feedback', stage: 'interview', required: 2, received: 0 });
-      assert.equal(res.body.detail, 'interview needs 2 feedback entries before it can be left; 0 received');
+      assert.equal(res.body.detail, 'Interview needs 2 feedback entries before it can be left; 0 received');
       assert.deepEqual(await state(id), before);
       assert.equal(before.detail.stage, 'interview');
     });
@@ -282,8 +285,27 @@ describe('reviewers, feedback, approvals and gates', () => {
       const res = await move(id, { event: 'ADVANCE' });
       assertProblem(res, 409);
       assert.deepEqual(res.body.missing, { gate: 'feedback', stage: 'interview', required: 2, received: 1 });
-      assert.equal(res.body.detail, 'interview needs 2 feedback entries before it can be left; 1 received');
+      assert.equal(res.body.detail, 'Interview needs 2 feedback entries before it can be left; 1 received');
       assert.deepEqual(await state(id), before);
+    });
+
+    it('shows staff the gates on the detail as the workflow counts them, and the template version', async () => {
+      const { detail } = await state(id);
+      assert.deepEqual(detail.gates, {
+        feedback: { stage: 'interview', required: 2, received: 1 },
+        approvals: [{ stage: 'offer', role: 'hiring_manager', decision: null }],
+      });
+      const workflow = await stack.client.workflow.getHandle(detail.workflowId).query(stateQuery);
+      assert.deepEqual(workflow.gates, detail.gates);
+      assert.deepEqual(detail.pipelineTemplate, { id: gatedTemplateId, version: 1 });
+      // On the built-in pipeline there are no gates; candidates see neither.
+      const plain = await applyTo(defaultJobId);
+      const plainDetail = (await state(plain.id)).detail;
+      assert.deepEqual(plainDetail.gates, { feedback: null, approvals: [] });
+      const own = await plain.candidate.api.get(`/api/applications/${plain.id}`);
+      assert.equal(own.status, 200);
+      assert.equal(own.body.gates, undefined);
+      assert.equal(own.body.pipelineTemplate, undefined);
     });
 
     it('moves on once the second entry is in', async () => {
@@ -318,7 +340,7 @@ describe('reviewers, feedback, approvals and gates', () => {
       const res = await move(id, { event: 'ADVANCE' });
       assertProblem(res, 409);
       assert.deepEqual(res.body.missing, { gate: 'approval', stage: 'offer', role: 'hiring_manager', decision: null });
-      assert.match(res.body.detail, /^offer needs approval by hiring_manager before it can be entered/);
+      assert.match(res.body.detail, /^Offer needs approval by hiring_manager before it can be entered; no decision yet$/);
       assert.deepEqual(await state(id), before);
     });
 
@@ -348,8 +370,9 @@ describe('reviewers, feedback, approvals and gates', () => {
       const res = await move(id, { event: 'ADVANCE' });
       assertProblem(res, 409);
       assert.deepEqual(res.body.missing, { gate: 'approval', stage: 'offer', role: 'hiring_manager', decision: 'decline' });
-      assert.match(res.body.detail, /declined/);
+      assert.match(res.body.detail, /^Offer needs approval by hiring_manager before it can be entered; the hiring_manager declined$/);
       assert.deepEqual(await state(id), before);
+      assert.deepEqual(before.detail.gates.approvals, [{ stage: 'offer', role: 'hiring_manager', decision: 'decline' }]);
     });
 
     it('once the hiring manager approves, the move goes through', async () => {
@@ -360,6 +383,7 @@ describe('reviewers, feedback, approvals and gates', () => {
       assert.equal(res.body.stage, 'offer');
       const after = await state(id);
       assert.equal(after.detail.stage, 'offer');
+      assert.deepEqual(after.detail.gates.approvals, [{ stage: 'offer', role: 'hiring_manager', decision: 'approve' }]);
       assert.deepEqual(
         after.approvals.map((a: { decision: string; comment: string; approver: { id: string } }) => [a.decision, a.comment, a.approver.id]),
         [

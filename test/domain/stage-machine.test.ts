@@ -233,7 +233,7 @@ describe('stage gates (with automations)', () => {
     // The offer now needs its approval.
     const approval = refusal(() => stages.decide({ event: { type: 'ADVANCE' }, actor: recruiter }));
     assert.deepEqual(approval.details?.[0], { gate: 'approval', stage: 'offer', role: 'hiring_manager', decision: null });
-    assert.equal(approval.message, 'Offer needs approval by hiring_manager before it can be entered');
+    assert.equal(approval.message, 'Offer needs approval by hiring_manager before it can be entered; no decision yet');
   });
 
   it('takes approvals only from the role the gate names, and only the latest decision counts', () => {
@@ -244,7 +244,7 @@ describe('stage gates (with automations)', () => {
     stages.checkApproval(decision);
     stages.addApproval(decision);
     const declined = refusal(() => stages.decide({ event: { type: 'MOVE', toStage: 'offer' }, actor: recruiter }));
-    assert.match(declined.message, /the last decision was a decline$/);
+    assert.match(declined.message, /; the hiring_manager declined$/);
     stages.addApproval({ ...decision, decision: 'approve' });
     assert.equal(stages.decide({ event: { type: 'MOVE', toStage: 'offer' }, actor: recruiter }).toStage, 'offer');
   });

@@ -12,7 +12,9 @@ import {
   type StageEvent,
   type StageMachine,
 } from '../../domain/stage-machine.js';
-import { parseDurationMs, toPipelineDefinition, type PipelineTemplateDefinition, type StageSla, type TemplateAction, type TemplateStage } from '../../domain/templates.js';
+import {
+  describeGateShortfall, gateProgress, parseDurationMs, toPipelineDefinition, type GateProgress, type GateShortfall, type PipelineTemplateDefinition, type StageSla, type TemplateAction, type TemplateStage,
+} from '../../domain/templates.js';
 import { DEFAULT_PIPELINE } from '../../domain/pipeline.js';
 import { decideTransition, type Actor, type TransitionDecision } from '../../domain/transitions.js';
 import type { StaffEmailRequest, StageEmailRequest } from '../../activities/email/stage-email.js';
@@ -35,10 +37,7 @@ export interface ApplicationState {
   allowed: AllowedEvents;
   changedAt: string;
   /** The gates of the template: feedback for leaving the current stage, approvals for entering gated stages. */
-  gates?: {
-    feedback: { stage: string; required: number; received: number } | null;
-    approvals: { stage: string; role: string; decision: 'approve' | 'decline' | null }[];
-  };
+  gates?: GateProgress;
   /** The template version the workflow runs (null: the one it started with, or the built-in default). */
   templateVersionId?: string | null;
 }
@@ -72,9 +71,7 @@ export interface TemplateChangeRequest {
 }
 
 /** Why a gate refuses a move; the details of a GATE_NOT_MET failure. */
-export type GateShortfall =
-  | { gate: 'feedback'; stage: string; required: number; received: number }
-  | { gate: 'approval'; stage: string; role: string; decision: 'decline' | null };
+export type { GateShortfall };
 
 export interface PendingEmail {
   seq: number;
@@ -234,7 +231,6 @@ export class ApplicationStages {
   }
 
   view(): ApplicationState {
-    const current = this.templateStage(this.stage);
     return {
       applicationId: this.ids.applicationId,
       stage: this.stage,
@@ -242,14 +238,12 @@ export class ApplicationStages {
       seq: this.seq,
       allowed: allowedEvents(this.machine, this.stage),
       changedAt: this.changedAt,
-      gates: {
-        feedback: current?.requireFeedback
-          ? { stage: this.stage, required: current.requireFeedback.count, received: this.feedback[this.stage]?.length ?? 0 }
-          : null,
-        approvals: (this.template?.stages ?? [])
-          .filter((stage) => stage.requireApproval)
-          .map((stage) => ({ stage: stage.key, role: stage.requireApproval!.role, decision: this.approvals[stage.key]?.decision ?? null })),
-      },
+      gates: gateProgress(
+        this.template,
+        this.stage,
+        (stage) => this.feedback[stage]?.length ?? 0,
+        (stage) => this.approvals[stage]?.decision ?? null,
+      ),
       templateVersionId: this.templateVersionId,
     };
   }
@@ -264,7 +258,7 @@ export class ApplicationStages {
     }
     const shortfall = this.automations ? this.gateShortfall(request.event, decision.toStage) : undefined;
     if (shortfall) {
-      throw ApplicationFailure.create({ message: this.describe(shortfall), type: GATE_NOT_MET, nonRetryable: true, details: [shortfall] });
+      throw ApplicationFailure.create({ message: describeGateShortfall(shortfall, this.stageName(shortfall.stage)), type: GATE_NOT_MET, nonRetryable: true, details: [shortfall] });
     }
     return decision;
   }
@@ -290,16 +284,6 @@ export class ApplicationStages {
       return { gate: 'approval', stage: toStage, role: to.requireApproval.role, decision: this.approvals[toStage] ? 'decline' : null };
     }
     return undefined;
-  }
-
-  private describe(shortfall: GateShortfall): string {
-    const name = this.stageName(shortfall.stage);
-    if (shortfall.gate === 'feedback') {
-      const entries = shortfall.required === 1 ? 'entry' : 'entries';
-      return `${name} needs ${shortfall.required} feedback ${entries} before it can be left; ${shortfall.received} received`;
-    }
-    const declined = shortfall.decision === 'decline' ? '; the last decision was a decline' : '';
-    return `${name} needs approval by ${shortfall.role} before it can be entered${declined}`;
   }
 
   /** Checks feedback before it is recorded: the stage must be one of the pipeline's. */
