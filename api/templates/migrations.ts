@@ -11,12 +11,16 @@ import type { Logger } from '../../infra/logger.js';
 
 /** Updates in flight at once: enough to hide the round trips, few enough to leave the worker room for candidates. */
 export const MIGRATION_CONCURRENCY = 8;
+/** Applications moved per call at most, so one request stays well inside an HTTP timeout (about 20 ms each, 8 at a time). */
+export const MIGRATION_MAX_MOVES = 500;
 
 export interface MigrationOutcome {
   toVersion: number;
   moved: { applicationId: string; fromVersion: number; stage: string }[];
   skipped: { applicationId: string; fromVersion: number; stage: string; reason: string }[];
   failed: { applicationId: string; detail: string }[];
+  /** Movable applications left for the next call. */
+  remaining: number;
 }
 
 interface Candidate {
@@ -41,9 +45,9 @@ async function applicationsOnOlderVersions(em: EntityManager, target: PipelineTe
 export async function migrateApplications(
   deps: { em: EntityManager; temporal: Client; logger: Logger },
   target: PipelineTemplateVersion,
-  options: { jobId?: string; requestId: string },
+  options: { jobId?: string; requestId: string; limit?: number },
 ): Promise<MigrationOutcome> {
-  const outcome: MigrationOutcome = { toVersion: target.version, moved: [], skipped: [], failed: [] };
+  const outcome: MigrationOutcome = { toVersion: target.version, moved: [], skipped: [], failed: [], remaining: 0 };
   const stages = new Set(target.definition.stages.map((stage) => stage.key));
   const missing = (stage: string) => `stage "${stage}" does not exist in version ${target.version}`;
   const candidates = await applicationsOnOlderVersions(deps.em, target, options.jobId);
@@ -53,6 +57,11 @@ export async function migrateApplications(
     if (stages.has(app.stage)) movable.push(app);
     else outcome.skipped.push({ applicationId: app.id, fromVersion: app.from_version, stage: app.stage, reason: missing(app.stage) });
   }
+
+  // The oldest first; the rest wait for the next call (moved ones no longer run an older version).
+  const limit = Math.min(options.limit ?? MIGRATION_MAX_MOVES, MIGRATION_MAX_MOVES);
+  outcome.remaining = Math.max(movable.length - limit, 0);
+  movable.length = Math.min(movable.length, limit);
 
   const request = { versionId: target.id, template: target.definition, requestId: options.requestId };
   const moveOne = async (app: Candidate) => {

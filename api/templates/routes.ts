@@ -5,7 +5,7 @@ import { PipelineTemplate, PipelineTemplateVersion } from '../../db/entities.js'
 import { addPipelineTemplate } from '../../db/pipeline-templates.js';
 import { validateTemplate, type PipelineTemplateDefinition } from '../../domain/templates.js';
 import type { ApiDeps } from '../deps.js';
-import { ConflictProblem, HttpProblem, ValidationProblem } from '../problem.js';
+import { ConflictProblem, UnprocessableProblem, ValidationProblem } from '../problem.js';
 import { migrateApplications } from './migrations.js';
 import { findCompanyTemplate } from './queries.js';
 import { defineRoute, idParams } from '../route.js';
@@ -138,8 +138,10 @@ export function templateRoutes(deps: ApiDeps) {
           { template: template.id, ...(body.toVersion !== undefined ? { version: body.toVersion } : {}) },
           { orderBy: { version: 'desc' } },
         );
-        if (!target) throw new HttpProblem(422, 'Unprocessable content', `The template has no version ${body.toVersion}`);
-        const outcome = await migrateApplications({ em, temporal: deps.temporal, logger: deps.logger }, target, { jobId: body.jobId, requestId: String(req.id) });
+        if (!target) throw new UnprocessableProblem(`The template has no version ${body.toVersion}`);
+        const outcome = await migrateApplications({ em, temporal: deps.temporal, logger: deps.logger }, target, {
+          jobId: body.jobId, limit: body.limit, requestId: String(req.id),
+        });
         return { status: 200, body: outcome };
       },
     }),

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { PipelineTemplate, PipelineTemplateVersion } from '../../db/entities.js';
 import { STAGE_EVENT_TYPES } from '../../domain/stage-machine.js';
 import { STAGE_KINDS, type PipelineTemplateDefinition } from '../../domain/templates.js';
+import { MIGRATION_MAX_MOVES } from './migrations.js';
 
 const text = (max: number) => z.string().min(1).max(max);
 const duration = z.string().min(1).max(40).meta({ description: 'ISO-8601 duration, e.g. PT2H or P3D' });
@@ -105,6 +106,9 @@ export const migrateApplicationsSchema = z
   .strictObject({
     toVersion: z.number().int().min(1).optional().meta({ description: 'The target version; default the latest' }),
     jobId: z.uuid().optional().meta({ description: "Only this job's applications" }),
+    limit: z
+      .number().int().min(1).max(MIGRATION_MAX_MOVES).optional()
+      .meta({ description: `At most this many applications are moved per call (default and maximum ${MIGRATION_MAX_MOVES}); call again while \`remaining\` is above 0` }),
   })
   .meta({ id: 'MigrateApplications' });
 
@@ -114,5 +118,6 @@ export const migrationOutcomeSchema = z
     moved: z.array(z.object({ applicationId: z.uuid(), fromVersion: z.number().int(), stage: z.string() })),
     skipped: z.array(z.object({ applicationId: z.uuid(), fromVersion: z.number().int(), stage: z.string(), reason: z.string() })),
     failed: z.array(z.object({ applicationId: z.uuid(), detail: z.string() })),
+    remaining: z.number().int().meta({ description: 'Applications that could move but were left for the next call (over `limit`)' }),
   })
   .meta({ id: 'TemplateMigrationOutcome', description: 'Per application: moved, skipped (its stage is not in the target version) or failed' });

@@ -572,6 +572,43 @@ describe('RBAC matrix: route × role → status', () => {
       act: (a) => a.get(`/api/applications/${apps.theirs}/approvals`),
       check: (res) => assert.deepEqual(res.body.items, []),
     }),
+    defineCase<{ templateId: string; applicationId: string }>({
+      route: 'POST /api/pipeline-templates/:id/migrations',
+      target: "acme's template, edited while one application runs version 1",
+      expect: [200, 403, 403, 403, 403, 404, 401, 401],
+      arrange: async () => {
+        const definition = {
+          stages: [
+            { key: 'applied', name: 'Applied', kind: 'active' },
+            { key: 'hired', name: 'Hired', kind: 'hired' },
+            { key: 'rejected', name: 'Rejected', kind: 'rejected' },
+            { key: 'withdrawn', name: 'Withdrawn', kind: 'withdrawn' },
+          ],
+        };
+        const template = await acme.admin.api.post('/api/pipeline-templates', { name: unique('Migrated'), definition });
+        assert.equal(template.status, 201, JSON.stringify(template.body));
+        const job = await acme.recruiter.api.post('/api/jobs', { title: unique('Migrated'), location: 'Remote', status: 'open', pipelineTemplateId: template.body.id });
+        assert.equal(job.status, 201, JSON.stringify(job.body));
+        const applicationId = await apply(candidate, job.body.id);
+        const edited = await acme.admin.api.request('PUT', `/api/pipeline-templates/${template.body.id}`, {
+          definition: { stages: [definition.stages[0], { key: 'screen', name: 'Screen', kind: 'active' }, ...definition.stages.slice(1)] },
+        });
+        assert.equal(edited.status, 200, JSON.stringify(edited.body));
+        return { templateId: template.body.id, applicationId };
+      },
+      act: (a, { templateId }) => a.post(`/api/pipeline-templates/${templateId}/migrations`, {}),
+      reread: ({ applicationId }) =>
+        stack.orm.em.getConnection().execute(
+          'select v.version from application a join pipeline_template_version v on v.id = a.pipeline_template_version_id where a.id = ?',
+          [applicationId],
+        ),
+      check: async (res, { applicationId }) => {
+        assert.deepEqual(res.body, { toVersion: 2, moved: [{ applicationId, fromVersion: 1, stage: 'applied' }], skipped: [], failed: [], remaining: 0 });
+        const detail = await acme.recruiter.api.get(`/api/applications/${applicationId}`);
+        assert.equal(detail.body.pipelineTemplate.version, 2);
+        assert.ok(detail.body.moveTargets.includes('screen'), JSON.stringify(detail.body));
+      },
+    }),
     defineCase<{ id: string }>({
       route: 'POST /api/applications/bulk-transitions',
       target: "ADVANCE on the candidate's application",

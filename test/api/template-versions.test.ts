@@ -100,6 +100,8 @@ describe('moving running applications to a newer template version', () => {
     assert.match(res.body.detail, /no version 9/);
     assert.equal((await migrate(acme.admin, templateId, { toVersion: 'latest' })).status, 400);
     assert.equal((await migrate(acme.admin, templateId, { jobId: 'nope' })).status, 400);
+    assert.equal((await migrate(acme.admin, templateId, { limit: 0 })).status, 400);
+    assert.equal((await migrate(acme.admin, templateId, { limit: 501 })).status, 400);
     assert.equal(await versionOf(apps.atNew), 1);
   });
 
@@ -147,20 +149,25 @@ describe('moving running applications to a newer template version', () => {
     assert.equal(advanced.body.stage, 'onsite');
   });
 
-  it('left the other job alone under the job filter, and moves it (and the now movable one) without it', async () => {
+  it('left the other job alone under the job filter, and moves it (and the now movable one) without it, `limit` at a time', async () => {
     assert.equal(await versionOf(apps.otherJob), 1);
-    const res = await migrate(acme.admin, templateId);
-    assert.equal(res.status, 200, JSON.stringify(res.body));
-    // The application skipped before is in "onsite" now, which version 2 has.
-    assert.deepEqual(res.body.moved.map((m: { applicationId: string }) => m.applicationId).sort(), [apps.atPhone, apps.otherJob].sort());
-    assert.deepEqual(res.body.skipped, []);
-    assert.equal(await versionOf(apps.otherJob), 2);
+    const first = await migrate(acme.admin, templateId, { limit: 1 });
+    assert.equal(first.status, 200, JSON.stringify(first.body));
+    // The application skipped before is in "onsite" now, which version 2 has; the oldest moves first.
+    assert.deepEqual(first.body.moved, [{ applicationId: apps.atPhone, fromVersion: 1, stage: 'onsite' }]);
+    assert.deepEqual(first.body.skipped, []);
+    assert.equal(first.body.remaining, 1);
     assert.equal(await versionOf(apps.atPhone), 2);
+    assert.equal(await versionOf(apps.otherJob), 1);
+    const rest = await migrate(acme.admin, templateId, { limit: 1 });
+    assert.deepEqual(rest.body.moved, [{ applicationId: apps.otherJob, fromVersion: 1, stage: 'new' }]);
+    assert.equal(rest.body.remaining, 0);
+    assert.equal(await versionOf(apps.otherJob), 2);
   });
 
   it('does nothing when every application already runs the target version, and keeps jobs on their version', async () => {
     const res = await migrate(acme.admin, templateId, { toVersion: 2 });
-    assert.deepEqual(res.body, { toVersion: 2, moved: [], skipped: [], failed: [] });
+    assert.deepEqual(res.body, { toVersion: 2, moved: [], skipped: [], failed: [], remaining: 0 });
     const job = await acme.recruiter.api.get(`/api/jobs/${jobId}`);
     assert.deepEqual(job.body.pipelineTemplate, { id: templateId, version: 1 });
   });
