@@ -15,9 +15,26 @@ export interface Config {
   temporalNamespace: string;
   taskQueue: string;
   temporalUiPort: number;
+  /** TEMPORAL_MAX_CACHED_WORKFLOWS: workflows the worker keeps in memory between their tasks (the rest replay from history). */
+  maxCachedWorkflows: number;
   dataDir: string;
   /** WEBHOOK_ALLOW_PRIVATE_TARGETS: deliver webhooks to loopback and private addresses; unset: only `npm run dev` does. */
   allowPrivateWebhookTargets?: boolean;
+}
+
+/**
+ * The worker's sticky cache, set rather than left to the SDK (which sizes it from the V8 heap limit: about 2,400
+ * on this kind of machine). A cached application costs about 160 KiB of the workflow thread's heap (`npm run
+ * bench -- --phases memory`), so 1,000 keep the live set near 160 MiB; an evicted one replays its history on its
+ * next task, which for an application's few dozen events takes milliseconds.
+ */
+export const DEFAULT_MAX_CACHED_WORKFLOWS = 1000;
+
+function positiveInteger(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 2) throw new Error(`${name} must be a whole number of at least 2, not "${value}"`);
+  return n;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -34,6 +51,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     temporalNamespace: env.TEMPORAL_NAMESPACE ?? 'default',
     taskQueue: env.TEMPORAL_TASK_QUEUE ?? 'applications',
     temporalUiPort: Number(env.TEMPORAL_UI_PORT ?? 8233),
+    maxCachedWorkflows: positiveInteger('TEMPORAL_MAX_CACHED_WORKFLOWS', env.TEMPORAL_MAX_CACHED_WORKFLOWS, DEFAULT_MAX_CACHED_WORKFLOWS),
     dataDir: path.resolve(env.ATS_DATA_DIR ?? '.data'),
     allowPrivateWebhookTargets: env.WEBHOOK_ALLOW_PRIVATE_TARGETS ? env.WEBHOOK_ALLOW_PRIVATE_TARGETS === 'true' : undefined,
   };

@@ -34,6 +34,8 @@ export interface StackOptions {
   loginAttemptsPerWindow?: number;
   /** Webhooks may target loopback and private addresses (development and tests); refused otherwise (SSRF). */
   allowPrivateWebhookTargets?: boolean;
+  /** The worker's sticky cache size; default DEFAULT_MAX_CACHED_WORKFLOWS. */
+  maxCachedWorkflows?: number;
 }
 
 /** The options every entry point takes from the environment; `npm run dev` replaces the services it starts itself. */
@@ -47,6 +49,7 @@ export function stackOptionsFromConfig(config: Config, logger: Logger) {
     taskQueue: config.taskQueue,
     jwt: { secret: config.jwtSecret, expiresIn: config.jwtExpiresIn },
     allowPrivateWebhookTargets: config.allowPrivateWebhookTargets ?? false,
+    maxCachedWorkflows: config.maxCachedWorkflows,
   };
 }
 
@@ -80,6 +83,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       taskQueue: options.taskQueue,
       deps: { orm, mailer, mailFrom: options.mailFrom, emailFaults: workerOptions.emailFaults, notificationFeed, allowPrivateWebhookTargets: options.allowPrivateWebhookTargets },
       workflowBundle: workerOptions.workflowBundle,
+      maxCachedWorkflows: options.maxCachedWorkflows,
       tuning: workerOptions.tuning,
     });
     const running = worker.run();

@@ -4,6 +4,7 @@ import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporal
 import type { LogLevel, LogMetadata, Logger as TemporalLogger } from '@temporalio/common';
 import type { Logger } from './logger.js';
 import { createActivities, type ActivityDeps } from '../activities/index.js';
+import { DEFAULT_MAX_CACHED_WORKFLOWS } from './config.js';
 import { temporalConnectOptions, type TemporalTarget } from './temporal.js';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
@@ -37,6 +38,8 @@ export interface ApplicationWorkerOptions {
   deps: ActivityDeps;
   /** A prebuilt bundle (tests and production); otherwise the workflows are bundled from source at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Workflows kept in memory between their tasks; default DEFAULT_MAX_CACHED_WORKFLOWS. */
+  maxCachedWorkflows?: number;
   tuning?: Partial<WorkerOptions>;
 }
 
@@ -48,6 +51,7 @@ export async function createApplicationWorker(options: ApplicationWorkerOptions)
     namespace,
     taskQueue: options.taskQueue,
     activities: createActivities(options.deps),
+    maxCachedWorkflows: options.maxCachedWorkflows ?? DEFAULT_MAX_CACHED_WORKFLOWS,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     ...options.tuning,
   });

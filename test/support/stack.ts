@@ -14,7 +14,9 @@ export interface TestStack extends Stack {
   apiUrl: string;
 }
 
-export async function startTestStack(options: { emailFaults?: EmailFaults; api?: boolean; allowPrivateWebhookTargets?: boolean } = {}): Promise<TestStack> {
+export async function startTestStack(
+  options: { emailFaults?: EmailFaults; api?: boolean; allowPrivateWebhookTargets?: boolean; maxCachedWorkflows?: number } = {},
+): Promise<TestStack> {
   const services = await testServices();
   const taskQueue = `test-${randomBytes(4).toString('hex')}`;
   const stack = await startStack({
@@ -30,6 +32,7 @@ export async function startTestStack(options: { emailFaults?: EmailFaults; api?:
     loginAttemptsPerWindow: 10_000,
     // The test receivers listen on 127.0.0.1.
     allowPrivateWebhookTargets: options.allowPrivateWebhookTargets ?? true,
+    maxCachedWorkflows: options.maxCachedWorkflows,
   });
   return { ...stack, services, taskQueue, apiUrl: stack.apiUrl ?? '' };
 }
