@@ -46,7 +46,10 @@ const USAGE = `usage: npm run bench -- [options]
   --sla N            applications with an SLA timer due in the same minute (default 2000, env BENCH_SLA_N; 10000 works)
   --sla-sample N     workflow histories read for the timer-fired figure (default 300)
   --memory A,B       open applications at which the worker's RSS is read (default 1000,10000, env BENCH_MEMORY_SIZES)
-  --worker-max-cached N   the memory worker's maxCachedWorkflows (default: the SDK's, from the heap limit)
+  --worker-max-cached N   the memory worker's maxCachedWorkflows (default: the worker's own, TEMPORAL_MAX_CACHED_WORKFLOWS)
+  --memory-settle S  seconds the worker is left alone before its RSS is read at each size (default 5)
+  --worker-node-flags=F   node/V8 flags for the memory worker's process (default --optimize-for-size, as npm run worker;
+                     --worker-node-flags= runs it without)
   --phases LIST      which of core (a-e), sla, memory to run (default core,sla,memory, env BENCH_PHASES)
   --timeout S        hard limit for the whole run in seconds (default 1200)
   --help
@@ -69,6 +72,8 @@ const { values: args } = parseArgs({
     'sla-sample': { type: 'string' },
     memory: { type: 'string' },
     'worker-max-cached': { type: 'string' },
+    'memory-settle': { type: 'string' },
+    'worker-node-flags': { type: 'string' },
     phases: { type: 'string' },
     timeout: { type: 'string' },
     help: { type: 'boolean' },
@@ -106,6 +111,8 @@ const sizes = {
   slaSample: count('sla-sample', args['sla-sample'], 300),
   memorySizes: (args.memory ?? process.env.BENCH_MEMORY_SIZES ?? '1000,10000').split(',').map((size) => count('memory', size.trim(), 0)),
   workerMaxCached: args['worker-max-cached'] === undefined ? undefined : count('worker-max-cached', args['worker-max-cached'], 0, 2),
+  memorySettleSeconds: count('memory-settle', args['memory-settle'], 5, 0),
+  workerNodeFlags: args['worker-node-flags'] === undefined ? undefined : args['worker-node-flags'].split(' ').filter(Boolean),
   timeoutSeconds: count('timeout', args.timeout, 1200),
 };
 const PHASES = ['core', 'sla', 'memory'] as const;
@@ -305,7 +312,7 @@ async function run(): Promise<Figures> {
         db, client, company, databaseUrl, smtpUrl: mailbox.smtpUrl, temporal: { address: temporal.address, namespace: temporal.namespace },
         workflowBundleCode: workflowBundle.code, onCleanup,
       },
-      { sizes: sizes.memorySizes, concurrency: 32, maxCachedWorkflows: sizes.workerMaxCached, settleSeconds: 5 },
+      { sizes: sizes.memorySizes, concurrency: 32, maxCachedWorkflows: sizes.workerMaxCached, settleSeconds: sizes.memorySettleSeconds, nodeFlags: sizes.workerNodeFlags },
     );
   }
 
@@ -638,10 +645,17 @@ function slaReport(s: SlaFigures): string[] {
 
 function memoryReport(m: MemoryFigures): string[] {
   return [
-    `Worker resident memory (own process; maxCachedWorkflows ${m.maxCachedWorkflows}; idle ${m.idleRssMiB.toFixed(0)} MiB)`,
-    table(['open applications', 'RSS MiB', 'main-thread heap MiB', 'cached workflows', 'fill s'],
-      m.points.map((p) => [p.openApplications, p.rssMiB, p.heapUsedMiB, p.cachedWorkflows, p.fillSeconds])),
-    `g) RSS at ${m.points.at(-1)?.openApplications} / RSS at ${m.points[0]?.openApplications}: ${m.ratio.toFixed(2)}; ` +
+    `Worker resident memory (own process, node ${m.nodeFlags.join(' ') || 'without flags'}; maxCachedWorkflows ${m.maxCachedWorkflows}; ` +
+      `read ${m.settleSeconds}s after the last first task; idle ${m.idleRssMiB.toFixed(0)} MiB)`,
+    table(['open applications', 'RSS MiB', 'after GC', 'main heap MiB', 'after GC', 'workflow heap used/total', 'after GC', 'cached workflows', 'fill s', 'worker CPU s'],
+      m.points.map((p) => [
+        p.openApplications, p.rssMiB, p.rssAfterGcMiB, p.heapUsedMiB, p.heapUsedAfterGcMiB,
+        `${p.workflowHeapUsedMiB.toFixed(0)}/${p.workflowHeapTotalMiB.toFixed(0)}`,
+        `${p.workflowHeapUsedAfterGcMiB.toFixed(0)}/${p.workflowHeapTotalAfterGcMiB.toFixed(0)}`,
+        p.cachedWorkflows, p.fillSeconds, p.cpuSeconds,
+      ])),
+    `g) RSS at ${m.points.at(-1)?.openApplications} / RSS at ${m.points[0]?.openApplications}: ${m.ratio.toFixed(2)} ` +
+      `(${m.ratioAfterGc.toFixed(2)} after a full GC in every thread); ` +
       `about ${m.perCachedWorkflowMiB.toFixed(2)} MiB per cached workflow over the idle worker`,
     '',
   ];

@@ -2,8 +2,10 @@
 // its own; applications that wait in their first stage are added up to each size, and once the worker has
 // run every first task and things have settled, the child's RSS is read (/proc/<pid>/status VmRSS). Open
 // workflows should not pile up in the worker: its sticky cache keeps at most maxCachedWorkflows of them
-// (evicted ones are replayed from history when they next have work). infra/worker.ts leaves that setting to
-// the SDK, which derives it from the V8 heap limit (about 2,400 on a 4 GiB heap); --worker-max-cached sets it.
+// (evicted ones are replayed from history when they next have work); the worker's default is 1,000
+// (TEMPORAL_MAX_CACHED_WORKFLOWS), --worker-max-cached sets another. The RSS is read twice at each size: as
+// it is, and after a full garbage collection in every thread, with each thread's V8 heap (thread-heaps.ts),
+// which tells what the cached workflows hold from garbage V8 has not collected yet.
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,36 +18,55 @@ import type { PipelineTemplateDefinition } from '../../domain/templates.js';
 import type { Company } from '../../test/support/http.js';
 import { firstTasksDone, insertApplications, startWorkflows, type OpenApplicationsTarget } from './open-applications.js';
 import { progress, sleep } from './measure.js';
-import type { WorkerProcessStatus } from './worker-process.js';
+import type { WorkerProcessStatus, WorkerProcessStatusRequest } from './worker-process.js';
 
 export interface MemoryOptions {
   sizes: number[];
   concurrency: number;
-  /** Passed to the worker as maxCachedWorkflows; unset: the SDK's default, from the V8 heap limit. */
+  /** Passed to the worker as maxCachedWorkflows; unset: the worker's default (TEMPORAL_MAX_CACHED_WORKFLOWS). */
   maxCachedWorkflows?: number;
   /** Seconds to wait after the last first task before reading the RSS. */
   settleSeconds: number;
+  /** Node/V8 flags for the worker's process; default WORKER_NODE_FLAGS, as `npm run worker` runs it. */
+  nodeFlags?: string[];
 }
 
 export interface MemoryPoint {
   openApplications: number;
   rssMiB: number;
-  /** The main thread's V8 heap only: workflows run in the SDK's worker threads, whose heaps RSS includes. */
+  /** The main thread's V8 heap (activities, the SDK's bookkeeping), used. */
   heapUsedMiB: number;
+  /** RSS and the main thread's heap again after a full garbage collection in every thread. */
+  rssAfterGcMiB: number;
+  heapUsedAfterGcMiB: number;
+  /** The workflow threads' V8 heaps (where cached workflows live), used and reserved, before and after that collection. */
+  workflowHeapUsedMiB: number;
+  workflowHeapTotalMiB: number;
+  workflowHeapUsedAfterGcMiB: number;
+  workflowHeapTotalAfterGcMiB: number;
   cachedWorkflows: number;
   /** Seconds from the first start to the last first task of this step. */
   fillSeconds: number;
+  /** CPU seconds (user + system) the worker process spent on this step: what the step's workflow tasks cost it. */
+  cpuSeconds: number;
 }
 
 export interface MemoryFigures {
   maxCachedWorkflows: number;
+  nodeFlags: string[];
+  settleSeconds: number;
   idleRssMiB: number;
   points: MemoryPoint[];
   /** RSS at the largest size over RSS at the smallest. */
   ratio: number;
+  /** The same after a garbage collection in every thread. */
+  ratioAfterGc: number;
   /** (RSS at the largest size − idle RSS) / workflows cached then: what one more cached workflow costs. */
   perCachedWorkflowMiB: number;
 }
+
+/** The flags package.json's `worker` script and docker-compose's worker run node with. */
+export const WORKER_NODE_FLAGS = ['--optimize-for-size'];
 
 const WORKER_ENTRY = fileURLToPath(new URL('./worker-process.ts', import.meta.url));
 const MiB = 1024 * 1024;
@@ -60,6 +81,17 @@ const waitingTemplate: PipelineTemplateDefinition = {
     { key: 'withdrawn', name: 'Withdrawn', kind: 'withdrawn' },
   ],
 };
+
+/** The child's user + system CPU seconds so far (Linux /proc/<pid>/stat, in clock ticks of 1/100 s), else NaN. */
+function cpuSeconds(child: ChildProcess): number {
+  try {
+    const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
 
 /** The child's VmRSS in bytes (Linux), else what it reports itself. */
 function residentBytes(child: ChildProcess, reported: number): number {
@@ -129,7 +161,7 @@ export async function measureWorkerMemory(
   writeFileSync(bundlePath, deps.workflowBundleCode);
 
   const child = fork(WORKER_ENTRY, [], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: [...(options.nodeFlags ?? WORKER_NODE_FLAGS), '--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     env: {
       ...process.env,
@@ -145,40 +177,69 @@ export async function measureWorkerMemory(
   deps.onCleanup('bench worker process', () => stopChild(child));
   await nextMessage(child, 'ready', 120_000);
 
-  const status = async () => {
-    const reply = nextMessage<WorkerProcessStatus>(child, 'status', 30_000);
-    child.send('status');
+  const status = async (collectGarbage: boolean) => {
+    const reply = nextMessage<WorkerProcessStatus>(child, 'status', 60_000);
+    child.send({ type: 'status', collectGarbage } satisfies WorkerProcessStatusRequest);
     const answer = await reply;
-    return { ...answer, rss: residentBytes(child, answer.rss) };
+    const workflowHeaps = answer.heaps.filter((heap) => heap.thread !== 'main');
+    return {
+      ...answer,
+      rss: residentBytes(child, answer.rss),
+      workflowHeapUsed: workflowHeaps.reduce((sum, heap) => sum + heap.usedBytes, 0),
+      workflowHeapTotal: workflowHeaps.reduce((sum, heap) => sum + heap.totalBytes, 0),
+    };
   };
 
   await sleep(options.settleSeconds * 1000);
-  const idle = await status();
+  const idle = await status(false);
   progress(`memory: worker pid ${child.pid} idle at ${(idle.rss / MiB).toFixed(0)} MiB, maxCachedWorkflows ${idle.maxCachedWorkflows}`);
 
   const points: MemoryPoint[] = [];
   let open = 0;
   for (const size of [...options.sizes].sort((a, b) => a - b)) {
     const started = performance.now();
+    const cpuBefore = cpuSeconds(child);
     const ids = await insertApplications(target, size - open);
     const startSeconds = await startWorkflows(target, ids, options.concurrency);
     progress(`memory: ${ids.length} more workflows started in ${startSeconds.toFixed(1)}s (${size} open)`);
     await firstTasksDone(target, size, 600_000);
     const fillSeconds = (performance.now() - started) / 1000;
+    const stepCpuSeconds = cpuSeconds(child) - cpuBefore;
     open = size;
     await sleep(options.settleSeconds * 1000);
-    const s = await status();
-    points.push({ openApplications: size, rssMiB: s.rss / MiB, heapUsedMiB: s.heapUsed / MiB, cachedWorkflows: s.numCachedWorkflows, fillSeconds });
-    progress(`memory: ${size} open applications: RSS ${(s.rss / MiB).toFixed(0)} MiB, main-thread heap ${(s.heapUsed / MiB).toFixed(0)} MiB, ${s.numCachedWorkflows} cached`);
+    const s = await status(false);
+    const collected = await status(true);
+    points.push({
+      openApplications: size,
+      rssMiB: s.rss / MiB,
+      heapUsedMiB: s.heapUsed / MiB,
+      rssAfterGcMiB: collected.rss / MiB,
+      heapUsedAfterGcMiB: collected.heapUsed / MiB,
+      workflowHeapUsedMiB: s.workflowHeapUsed / MiB,
+      workflowHeapTotalMiB: s.workflowHeapTotal / MiB,
+      workflowHeapUsedAfterGcMiB: collected.workflowHeapUsed / MiB,
+      workflowHeapTotalAfterGcMiB: collected.workflowHeapTotal / MiB,
+      cachedWorkflows: s.numCachedWorkflows,
+      fillSeconds,
+      cpuSeconds: stepCpuSeconds,
+    });
+    progress(
+      `memory: ${size} open applications: RSS ${(s.rss / MiB).toFixed(0)} MiB (${(collected.rss / MiB).toFixed(0)} after GC), ` +
+        `main-thread heap ${(s.heapUsed / MiB).toFixed(0)} MiB, workflow-thread heap ${(s.workflowHeapUsed / MiB).toFixed(0)}/${(s.workflowHeapTotal / MiB).toFixed(0)} MiB ` +
+        `(${(collected.workflowHeapUsed / MiB).toFixed(0)}/${(collected.workflowHeapTotal / MiB).toFixed(0)} after GC), ${s.numCachedWorkflows} cached`,
+    );
   }
   await stopChild(child);
   const first = points[0];
   const last = points.at(-1);
   return {
     maxCachedWorkflows: idle.maxCachedWorkflows,
+    nodeFlags: options.nodeFlags ?? WORKER_NODE_FLAGS,
+    settleSeconds: options.settleSeconds,
     idleRssMiB: idle.rss / MiB,
     points,
     ratio: first && last ? last.rssMiB / first.rssMiB : NaN,
+    ratioAfterGc: first && last ? last.rssAfterGcMiB / first.rssAfterGcMiB : NaN,
     perCachedWorkflowMiB: last?.cachedWorkflows ? (last.rssMiB - idle.rss / MiB) / last.cachedWorkflows : NaN,
   };
 }

@@ -1,14 +1,24 @@
 // The benchmark's worker in a process of its own, so its resident memory is the worker's alone. It starts
 // the worker as `npm run worker` does (the stack without the API, the prebuilt workflow bundle) and answers
-// the parent's 'status' messages with its memory and workflow cache figures.
+// the parent's 'status' messages with its memory and workflow cache figures, after a garbage collection in
+// every thread when asked.
 import { createLogger } from '../../infra/logger.js';
 import { startStack } from '../../infra/stack.js';
+import { ThreadHeaps, type ThreadHeap } from './thread-heaps.js';
+
+export interface WorkerProcessStatusRequest {
+  type: 'status';
+  /** Collect garbage in every thread first. */
+  collectGarbage: boolean;
+}
 
 export interface WorkerProcessStatus {
   type: 'status';
   rss: number;
   heapUsed: number;
   external: number;
+  /** Every thread's V8 heap: the main thread's and the workflow threads'. */
+  heaps: ThreadHeap[];
   numCachedWorkflows: number;
   maxCachedWorkflows: number;
 }
@@ -35,16 +45,21 @@ const stack = await startStack({
   },
 });
 const worker = stack.worker!;
+const threadHeaps = new ThreadHeaps();
+await threadHeaps.start();
 
 const send = (message: unknown) => process.send?.(message);
-process.on('message', (message) => {
-  if (message !== 'status') return;
+process.on('message', async (message: WorkerProcessStatusRequest) => {
+  if (message?.type !== 'status') return;
+  if (message.collectGarbage) await threadHeaps.collectGarbage();
+  const heaps = await threadHeaps.heaps();
   const memory = process.memoryUsage();
   const status: WorkerProcessStatus = {
     type: 'status',
     rss: memory.rss,
     heapUsed: memory.heapUsed,
     external: memory.external,
+    heaps,
     numCachedWorkflows: worker.getStatus().numCachedWorkflows,
     maxCachedWorkflows: worker.options.maxCachedWorkflows,
   };
@@ -54,6 +69,7 @@ let stopping = false;
 const stop = async () => {
   if (stopping) return;
   stopping = true;
+  threadHeaps.stop();
   await stack.stop();
   process.exit(0);
 };
