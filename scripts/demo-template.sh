@@ -49,6 +49,7 @@ printf '%-32s → ' 'Ivan: feedback yes'; j $A/api/applications/$APP/feedback -H
 move '{"event":"ADVANCE"}'
 printf '%-32s → ' 'Rob approves'; j -o /dev/null -w '%{http_code}\n' $A/api/applications/$APP/approvals -H "authorization: Bearer $REC" -d '{"decision":"approve","comment":"me!"}'
 printf '%-32s → ' 'Hana approves'; j $A/api/applications/$APP/approvals -H "authorization: Bearer $HM" -d '{"decision":"approve","comment":"Budget agreed"}' | jq -c '{stage, decision}'
+printf '%-32s → ' 'the detail shows the gates'; j $A/api/applications/$APP -H "authorization: Bearer $REC" | jq -c '{pipelineTemplate: .pipelineTemplate.version, gates}'
 move '{"event":"ADVANCE"}'
 move '{"event":"HIRE"}'
 sleep 2
