@@ -46,7 +46,7 @@ const USAGE = `usage: npm run bench -- [options]
   --sla N            applications with an SLA timer due in the same minute (default 2000, env BENCH_SLA_N; 10000 works)
   --sla-sample N     workflow histories read for the timer-fired figure (default 300)
   --memory A,B       open applications at which the worker's RSS is read (default 1000,10000, env BENCH_MEMORY_SIZES)
-  --worker-max-cached N   the memory worker's maxCachedWorkflows (default: the worker's own, TEMPORAL_MAX_CACHED_WORKFLOWS)
+  --worker-max-cached N   maxCachedWorkflows of both workers, the stack's and the memory one (default the worker's, 1000)
   --memory-settle S  seconds the worker is left alone before its RSS is read at each size (default 5)
   --worker-node-flags=F   node/V8 flags for the memory worker's process (default --optimize-for-size, as npm run worker;
                      --worker-node-flags= runs it without)
@@ -204,6 +204,8 @@ interface Figures {
   startedAt: string;
   machine: { cpus: number; loadAverage: number[]; node: string; platform: string };
   sizes: typeof sizes;
+  /** maxCachedWorkflows of the stack's worker (moves, intake, SLA). */
+  workerMaxCachedWorkflows: number;
   setupSeconds: number;
   latencyMs?: {
     apiMove: LatencyFigures;
@@ -261,6 +263,7 @@ async function run(): Promise<Figures> {
     jwt: { secret: randomBytes(16).toString('hex'), expiresIn: '1h' },
     apiPort: 0,
     worker: { workflowBundle },
+    maxCachedWorkflows: sizes.workerMaxCached,
     loginAttemptsPerWindow: 1_000_000,
   });
   onCleanup('stack (API, worker, clients)', () => stack.stop());
@@ -320,6 +323,7 @@ async function run(): Promise<Figures> {
     startedAt,
     machine: { cpus: os.availableParallelism(), loadAverage, node: process.version, platform: `${os.platform()} ${os.release()}` },
     sizes,
+    workerMaxCachedWorkflows: stack.worker?.options.maxCachedWorkflows ?? NaN,
     setupSeconds: round(stackSeconds, 1),
     ...core,
     ...(slaTimerLateness ? { slaTimerLateness } : {}),
@@ -668,7 +672,7 @@ function report(f: Figures): string {
     `ATS benchmark  ${f.startedAt}  ${f.machine.cpus} cpus, load ${f.machine.loadAverage.join(' ')}, node ${f.machine.node}`,
     `sizes: ${sizes.moves} moves, ${sizes.updates} updates, ${sizes.pg} pg transactions, ${sizes.applications} applications, ` +
       `${sizes.starts} starts, concurrency ${sizes.concurrency}, warm-up ${sizes.warmup}, ${sizes.extras} extras, ${sizes.targets} targets, ${sizes.rounds} rounds; ` +
-      `phases ${[...phases].join(', ')}`,
+      `phases ${[...phases].join(', ')}; the stack's worker caches ${f.workerMaxCachedWorkflows} workflows`,
     '',
     ...(latencyMs && throughput && ratios ? coreReport({ latencyMs, throughput, ratios }) : []),
     ...(f.slaTimerLateness ? slaReport(f.slaTimerLateness) : []),
