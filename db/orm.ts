@@ -1,5 +1,6 @@
 import { MikroORM, defineConfig } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
+import pg from 'pg';
 import { ENTITIES } from './entities.js';
 import { MIGRATIONS } from '../migrations/index.js';
 
@@ -19,8 +20,22 @@ export async function openOrm(databaseUrl: string): Promise<MikroORM> {
   return MikroORM.init(ormConfig(databaseUrl));
 }
 
-/** Applies pending migrations; returns the names applied. */
+/** Any fixed number: the key of the advisory lock every process takes around its migrations. */
+const MIGRATION_LOCK = 4_207_100_001;
+
+/**
+ * Applies pending migrations; returns the names applied. Processes that start together on one database (an
+ * API and a worker, two test stacks) take turns under a PostgreSQL advisory lock, held by a connection of its
+ * own that closes if the process dies; the ones after the first find nothing left to do.
+ */
 export async function migrate(orm: MikroORM): Promise<string[]> {
-  const applied = await orm.migrator.up();
-  return applied.map((m) => m.name);
+  const lock = new pg.Client({ connectionString: orm.config.get('clientUrl') });
+  await lock.connect();
+  try {
+    await lock.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    const applied = await orm.migrator.up();
+    return applied.map((m) => m.name);
+  } finally {
+    await lock.end();
+  }
 }

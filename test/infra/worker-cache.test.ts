@@ -28,9 +28,7 @@ describe('worker workflow cache', () => {
     let recruiter: Awaited<ReturnType<typeof createCompany>>['recruiter'];
 
     before(async () => {
-      // One after the other: both migrate the same database.
-      stack = await startTestStack({ maxCachedWorkflows: 2 });
-      defaultStack = await startTestStack({ api: false });
+      [stack, defaultStack] = await Promise.all([startTestStack({ maxCachedWorkflows: 2 }), startTestStack({ api: false })]);
       const api = new Api(stack.apiUrl);
       const company = await createCompany(api);
       recruiter = company.recruiter;

@@ -22,7 +22,8 @@ export interface TestServices {
 let services: Promise<TestServices> | undefined;
 const cleanups: (() => Promise<void>)[] = [];
 
-async function createTestDatabase(): Promise<string> {
+/** A new, empty database on the test PostgreSQL, dropped when the tests end. */
+export async function createTestDatabase(): Promise<string> {
   const name = `ats_test_${randomBytes(4).toString('hex')}`;
   const adminUrl = process.env.TEST_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
   const admin = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 3000 });
