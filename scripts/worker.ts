@@ -37,7 +37,10 @@ try {
     apiPort: false,
     worker: bundlePath ? { workflowBundle: { codePath: bundlePath } } : true,
   });
-  logger.info({ taskQueue: config.taskQueue, namespace: stack.client.options.namespace }, `worker polling task queue ${config.taskQueue}`);
+  logger.info(
+    { taskQueue: config.taskQueue, namespace: stack.client.options.namespace, maxCachedWorkflows: stack.worker?.options.maxCachedWorkflows },
+    `worker polling task queue ${config.taskQueue}`,
+  );
 } catch (err) {
   logger.error({ err }, 'worker failed to start');
   await shutdown('startup failure', 1);
