@@ -30,7 +30,7 @@ export interface Config {
  */
 export const DEFAULT_MAX_CACHED_WORKFLOWS = 1000;
 
-function positiveInteger(name: string, value: string | undefined, fallback: number): number {
+function cacheSize(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined || value === '') return fallback;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 2) throw new Error(`${name} must be a whole number of at least 2, not "${value}"`);
@@ -51,7 +51,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     temporalNamespace: env.TEMPORAL_NAMESPACE ?? 'default',
     taskQueue: env.TEMPORAL_TASK_QUEUE ?? 'applications',
     temporalUiPort: Number(env.TEMPORAL_UI_PORT ?? 8233),
-    maxCachedWorkflows: positiveInteger('TEMPORAL_MAX_CACHED_WORKFLOWS', env.TEMPORAL_MAX_CACHED_WORKFLOWS, DEFAULT_MAX_CACHED_WORKFLOWS),
+    maxCachedWorkflows: cacheSize('TEMPORAL_MAX_CACHED_WORKFLOWS', env.TEMPORAL_MAX_CACHED_WORKFLOWS, DEFAULT_MAX_CACHED_WORKFLOWS),
     dataDir: path.resolve(env.ATS_DATA_DIR ?? '.data'),
     allowPrivateWebhookTargets: env.WEBHOOK_ALLOW_PRIVATE_TARGETS ? env.WEBHOOK_ALLOW_PRIVATE_TARGETS === 'true' : undefined,
   };

@@ -22,8 +22,10 @@ export interface ApplicationRow {
   transition_seq: number;
   workflow_id: string;
   cover_letter: string | null;
-  /** The template version the application runs; null (with its definition) for the built-in default. */
+  /** The template version the application runs; null (with the rest) for the built-in default. */
   template_version_id: string | null;
+  template_id: string | null;
+  template_version: number | null;
   template_definition: PipelineTemplateDefinition | null;
   created_at: Date;
   updated_at: Date;
@@ -44,7 +46,7 @@ const SELECT_APPLICATION = `
   select a.id, a.company_id, a.job_id, j.title as job_title, a.candidate_id, c.name as candidate_name,
          c.email as candidate_email, c.user_id as candidate_user_id, a.stage, a.status, a.transition_seq,
          a.workflow_id, a.cover_letter, a.pipeline_template_version_id as template_version_id,
-         v.definition as template_definition, a.created_at, a.updated_at
+         v.template_id, v.version as template_version, v.definition as template_definition, a.created_at, a.updated_at
   from application a
   join candidate c on c.id = a.candidate_id
   join job j on j.id = a.job_id
@@ -119,16 +121,14 @@ export interface ReviewerRow {
 export interface StaffDetailRow {
   reviewers: ReviewerRow[];
   failed_actions: { seq: number; stage: string; action: string; error: string; failed_at: string }[];
-  /** The template and version the application runs; null on the built-in default pipeline. */
-  template: { id: string; version: number } | null;
   /** Feedback entries per stage key (every visit counts) and the latest approval decision per stage. */
   feedback_counts: Record<string, number>;
   decisions: Record<string, 'approve' | 'decline'>;
 }
 
 /**
- * What staff see beyond the stage and history: the reviewers, the template actions that failed for good, the
- * template version and what its gates have received (the workflow writes those rows before its Update returns).
+ * What staff see beyond the stage and history: the reviewers, the template actions that failed for good and
+ * what the template's gates have received (the workflow writes those rows before its Update returns).
  */
 export async function findStaffDetail(orm: MikroORM, applicationId: string): Promise<StaffDetailRow> {
   const [row] = await orm.em.getConnection().execute<StaffDetailRow[]>(
@@ -137,13 +137,11 @@ export async function findStaffDetail(orm: MikroORM, applicationId: string): Pro
                  from application_reviewer r join app_user u on u.id = r.user_id where r.application_id = ?), '[]') as reviewers,
        coalesce((select json_agg(json_build_object('seq', f.seq, 'stage', f.stage, 'action', f.action, 'error', f.error, 'failed_at', f.failed_at) order by f.failed_at, f.id)
                  from action_failure f where f.application_id = ?), '[]') as failed_actions,
-       (select json_build_object('id', v.template_id, 'version', v.version)
-          from application a join pipeline_template_version v on v.id = a.pipeline_template_version_id where a.id = ?) as template,
        coalesce((select json_object_agg(stage, n) from (select stage, count(*) as n from application_feedback where application_id = ? group by stage) f), '{}') as feedback_counts,
        coalesce((select json_object_agg(stage, decision) from (
                    select distinct on (stage) stage, decision from application_approval where application_id = ? order by stage, created_at desc, id desc
                  ) d), '{}') as decisions`,
-    [applicationId, applicationId, applicationId, applicationId, applicationId],
+    [applicationId, applicationId, applicationId, applicationId],
   );
-  return row ?? { reviewers: [], failed_actions: [], template: null, feedback_counts: {}, decisions: {} };
+  return row ?? { reviewers: [], failed_actions: [], feedback_counts: {}, decisions: {} };
 }

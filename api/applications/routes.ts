@@ -117,9 +117,9 @@ export function applicationRoutes(deps: ApiDeps) {
         const connection = deps.orm.em.getConnection();
         const [found] = await connection.execute<{
           job_status: string; company_id: string; title: string; name: string; email: string;
-          version_id: string | null; definition: PipelineTemplateDefinition | null;
+          version_id: string | null; template_id: string | null; version: number | null; definition: PipelineTemplateDefinition | null;
         }[]>(
-          `select j.status as job_status, j.company_id, j.title, u.name, u.email, v.id as version_id, v.definition
+          `select j.status as job_status, j.company_id, j.title, u.name, u.email, v.id as version_id, v.template_id, v.version, v.definition
            from job j join app_user u on u.id = ?
            left join pipeline_template_version v on v.id = j.pipeline_template_version_id
            where j.id = ? and j.status <> 'archived'`,
@@ -130,7 +130,9 @@ export function applicationRoutes(deps: ApiDeps) {
 
         const applicationId = uuidv7();
         // The application keeps the job's current template version for its whole life.
-        const template = { template_version_id: found.version_id, template_definition: found.definition };
+        const template = {
+          template_version_id: found.version_id, template_id: found.template_id, template_version: found.version, template_definition: found.definition,
+        };
         const stage = initialStage(pipelineOf(template).pipeline);
         const workflowId = applicationWorkflowId(applicationId);
         // One statement: the per-company candidate (created or linked), the application and its first history row.

@@ -168,7 +168,7 @@ export function toApplicationView(row: ApplicationRow, history?: TransitionRow[]
       ? {
           reviewers: staff.reviewers.map(toReviewerView),
           failedActions: staff.failed_actions.map((f) => ({ seq: f.seq, stage: f.stage, action: f.action, error: f.error, failedAt: new Date(f.failed_at).toISOString() })),
-          pipelineTemplate: staff.template ? { id: staff.template.id, version: Number(staff.template.version) } : null,
+          pipelineTemplate: row.template_id ? { id: row.template_id, version: Number(row.template_version) } : null,
           gates: gateProgress(row.template_definition ?? undefined, row.stage, (stage) => Number(staff.feedback_counts[stage] ?? 0), (stage) => staff.decisions[stage] ?? null),
         }
       : {}),
