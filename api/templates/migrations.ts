@@ -1,13 +1,15 @@
 // Moving running applications onto another version of their template. The workflow of each application
 // is the authority (templateChangeUpdate); this only picks the candidates, pre-checks what the read model
 // already rules out, and calls the workflows a few at a time so a large company does not flood Temporal.
+import { Semaphore } from 'async-mutex';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
+import { WorkflowNotFoundError } from '@temporalio/common';
 import type { EntityManager } from '@mikro-orm/core';
 import type { Client } from '@temporalio/client';
 import type { PipelineTemplateVersion } from '../../db/entities.js';
 import { STAGE_MISSING, stateQuery, templateChangeUpdate } from '../../workflows/applications/application-workflow.js';
 import type { Logger } from '../../infra/logger.js';
+import { refusalOf } from '../applications/workflow-calls.js';
 
 /** Updates in flight at once: enough to hide the round trips, few enough to leave the worker room for candidates. */
 export const MIGRATION_CONCURRENCY = 8;
@@ -70,7 +72,7 @@ export async function migrateApplications(
       const state = await handle.executeUpdate(templateChangeUpdate, { args: [request] });
       outcome.moved.push({ applicationId: app.id, fromVersion: app.from_version, stage: state.stage });
     } catch (err) {
-      const refusal = err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure ? err.cause : undefined;
+      const refusal = refusalOf(err);
       // The candidate moved to a stage the version lacks between our read and the workflow's check: report
       // where the workflow says it is.
       if (refusal?.type === STAGE_MISSING) {
@@ -87,13 +89,10 @@ export async function migrateApplications(
     }
   };
 
-  let next = 0;
-  const lane = async () => {
-    for (let i = next++; i < movable.length; i = next++) await moveOne(movable[i]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(MIGRATION_CONCURRENCY, movable.length) }, lane));
+  const slots = new Semaphore(MIGRATION_CONCURRENCY);
+  await Promise.all(movable.map((app) => slots.runExclusive(() => moveOne(app))));
 
-  // Lanes finish in any order; answer in the order the applications were found.
+  // Updates finish in any order; answer in the order the applications were found.
   const order = new Map(candidates.map((app, i) => [app.id, i]));
   const byOrder = (a: { applicationId: string }, b: { applicationId: string }) => order.get(a.applicationId)! - order.get(b.applicationId)!;
   outcome.moved.sort(byOrder);
