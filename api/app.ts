@@ -1,10 +1,13 @@
 // The Express application: logging with request ids, JSON bodies, auth, routes, OpenAPI and docs, problems.
 import { randomUUID } from 'node:crypto';
-import express, { type Express } from 'express';
+import { Connection, type Client } from '@temporalio/client';
+import express, { type Express, type RequestHandler } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import { pinoHttp } from 'pino-http';
 import swaggerUi from 'swagger-ui-express';
 import { createDocument } from 'zod-openapi';
+import { DEFAULT_TEMPORAL_RPC_TIMEOUT_MS } from '../infra/config.js';
+import { metricsRegistry } from '../infra/metrics.js';
 import { applicationReviewRoutes } from './applications/review-routes.js';
 import { applicationRoutes } from './applications/routes.js';
 import { authRoutes } from './auth/routes.js';
@@ -39,6 +42,39 @@ export function openApiDocument(routes: RouteSpec[]) {
 
 const REQUEST_ID = /^[\w.:-]{1,100}$/;
 
+/** Each /readyz check answers within this, so a probe never waits on a stalled dependency. */
+export const READY_CHECK_TIMEOUT_MS = 1500;
+
+/**
+ * Gives every Temporal call made while serving a request a deadline: without one the SDK retries an unreachable
+ * server for about 20 s. The connection reads `deadline` from its call context as each call starts, so a getter
+ * gives each call of a long request (a bulk move) its own full budget instead of one shared by the request.
+ */
+function temporalDeadlines(temporal: Client, timeoutMs: number): RequestHandler {
+  const { connection } = temporal;
+  if (!(connection instanceof Connection)) {
+    return (_req, _res, next) => void connection.withDeadline(Date.now() + timeoutMs, async () => next());
+  }
+  const storage = connection.callContextStorage;
+  return (_req, _res, next) => {
+    const context = { ...storage.getStore(), get deadline() { return Date.now() + timeoutMs; } };
+    storage.run(context, next);
+  };
+}
+
+/** 'ok' when the check succeeds within `ms`, else 'unreachable' (whether it failed or is still waiting). */
+async function probe(check: () => Promise<unknown>, ms: number): Promise<'ok' | 'unreachable'> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<'unreachable'>((resolve) => {
+    timer = setTimeout(() => resolve('unreachable'), ms);
+  });
+  try {
+    return await Promise.race([check().then(() => 'ok' as const, () => 'unreachable' as const), expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export function createApp(deps: ApiDeps): Express {
   const app = express();
   app.disable('x-powered-by');
@@ -52,20 +88,25 @@ export function createApp(deps: ApiDeps): Express {
         return id;
       },
       customProps: (req) => ({ requestId: req.id }),
-      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics' },
     }),
   );
   app.use(express.json({ limit: '1mb', type: ['application/json', 'application/*+json'] }));
+  app.use(temporalDeadlines(deps.temporal, deps.temporalRpcTimeoutMs ?? DEFAULT_TEMPORAL_RPC_TIMEOUT_MS));
 
   app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
   app.get('/readyz', async (_req, res) => {
-    const checks = await Promise.allSettled([
-      deps.orm.em.getConnection().execute('select 1'),
-      deps.temporal.connection.workflowService.getSystemInfo({}),
+    const { connection } = deps.temporal;
+    const [postgres, temporal] = await Promise.all([
+      probe(() => deps.orm.em.getConnection().execute('select 1'), READY_CHECK_TIMEOUT_MS),
+      probe(() => connection.withDeadline(Date.now() + READY_CHECK_TIMEOUT_MS, () => connection.workflowService.getSystemInfo({})), READY_CHECK_TIMEOUT_MS),
     ]);
-    const [postgres, temporal] = checks.map((check) => (check.status === 'fulfilled' ? 'ok' : 'unreachable'));
     const ready = postgres === 'ok' && temporal === 'ok';
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', postgres, temporal });
+    const reconciler = deps.reconcilerStatus?.();
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', postgres, temporal, ...(reconciler ? { reconciler } : {}) });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(metricsRegistry.contentType).send(await metricsRegistry.metrics());
   });
 
   const routes = allRoutes(deps);

@@ -18,4 +18,8 @@ export interface ApiDeps {
   notificationFeed?: NotificationFeed;
   /** Subscriptions may name loopback and private addresses (development and tests). */
   allowPrivateWebhookTargets?: boolean;
+  /** Deadline of each Temporal call a request makes (TEMPORAL_RPC_TIMEOUT_MS); default DEFAULT_TEMPORAL_RPC_TIMEOUT_MS. */
+  temporalRpcTimeoutMs?: number;
+  /** What the reconciler last did, shown under `reconciler` by GET /readyz; absent in processes without one. */
+  reconcilerStatus?: () => Record<string, unknown> | undefined;
 }

@@ -4,6 +4,9 @@ import pg from 'pg';
 import { ENTITIES } from './entities.js';
 import { MIGRATIONS } from '../migrations/index.js';
 
+/** Bound on getting a database connection (connect, or wait for a pooled one). */
+export const DATABASE_CONNECT_TIMEOUT_MS = 3000;
+
 export function ormConfig(databaseUrl: string) {
   return defineConfig({
     clientUrl: databaseUrl,
@@ -13,6 +16,10 @@ export function ormConfig(databaseUrl: string) {
     // Requests fork the entity manager explicitly; the global one is never used for work.
     allowGlobalContext: false,
     pool: { min: 1, max: 10 },
+    // With PostgreSQL down or saturated a request fails within seconds (503) instead of waiting forever; pg-pool
+    // applies this one limit both to opening a connection and to waiting for a free one. A broken connection
+    // leaves the pool and the next request opens a new one, so the pool heals once PostgreSQL is back.
+    driverOptions: { connectionTimeoutMillis: DATABASE_CONNECT_TIMEOUT_MS },
   });
 }
 

@@ -20,6 +20,21 @@ export interface Config {
   dataDir: string;
   /** WEBHOOK_ALLOW_PRIVATE_TARGETS: deliver webhooks to loopback and private addresses; unset: only `npm run dev` does. */
   allowPrivateWebhookTargets?: boolean;
+  /** TEMPORAL_RPC_TIMEOUT_MS: deadline of each Temporal call the API makes for a request. */
+  temporalRpcTimeoutMs: number;
+}
+
+/**
+ * Without a deadline the SDK retries an unreachable server for about 20 s; 5 s leaves a healthy move (tens of
+ * milliseconds) a wide margin and answers a client 503 while it is still waiting.
+ */
+export const DEFAULT_TEMPORAL_RPC_TIMEOUT_MS = 5000;
+
+function milliseconds(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 100) throw new Error(`${name} must be a whole number of milliseconds, at least 100, not "${value}"`);
+  return n;
 }
 
 /**
@@ -54,5 +69,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxCachedWorkflows: cacheSize('TEMPORAL_MAX_CACHED_WORKFLOWS', env.TEMPORAL_MAX_CACHED_WORKFLOWS, DEFAULT_MAX_CACHED_WORKFLOWS),
     dataDir: path.resolve(env.ATS_DATA_DIR ?? '.data'),
     allowPrivateWebhookTargets: env.WEBHOOK_ALLOW_PRIVATE_TARGETS ? env.WEBHOOK_ALLOW_PRIVATE_TARGETS === 'true' : undefined,
+    temporalRpcTimeoutMs: milliseconds('TEMPORAL_RPC_TIMEOUT_MS', env.TEMPORAL_RPC_TIMEOUT_MS, DEFAULT_TEMPORAL_RPC_TIMEOUT_MS),
   };
 }

@@ -36,6 +36,8 @@ export interface StackOptions {
   allowPrivateWebhookTargets?: boolean;
   /** The worker's sticky cache size; default DEFAULT_MAX_CACHED_WORKFLOWS. */
   maxCachedWorkflows?: number;
+  /** Deadline of each Temporal call the API makes; default DEFAULT_TEMPORAL_RPC_TIMEOUT_MS. */
+  temporalRpcTimeoutMs?: number;
 }
 
 /** The options every entry point takes from the environment; `npm run dev` replaces the services it starts itself. */
@@ -50,6 +52,7 @@ export function stackOptionsFromConfig(config: Config, logger: Logger) {
     jwt: { secret: config.jwtSecret, expiresIn: config.jwtExpiresIn },
     allowPrivateWebhookTargets: config.allowPrivateWebhookTargets ?? false,
     maxCachedWorkflows: config.maxCachedWorkflows,
+    temporalRpcTimeoutMs: config.temporalRpcTimeoutMs,
   };
 }
 
@@ -108,6 +111,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       allowPrivateWebhookTargets: options.allowPrivateWebhookTargets,
       loginAttemptsPerWindow: options.loginAttemptsPerWindow,
       notificationFeed,
+      temporalRpcTimeoutMs: options.temporalRpcTimeoutMs,
     });
     const server: Server = await new Promise((resolve) => {
       const listening = app.listen(options.apiPort as number, () => resolve(listening));

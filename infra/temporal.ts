@@ -1,6 +1,15 @@
 // Connecting to Temporal (a remote cluster or Cloud from the environment, else the local dev server)
 // and starting application workflows the one way both the API and the reconciler use.
-import { Client, Connection, WorkflowIdConflictPolicy, WorkflowIdReusePolicy, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import {
+  Client,
+  Connection,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowIdConflictPolicy,
+  WorkflowIdReusePolicy,
+  defaultGrpcRetryOptions,
+  makeGrpcRetryInterceptor,
+} from '@temporalio/client';
+import type { ConnectionOptions } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { DEFAULT_PIPELINE, initialStage } from '../domain/pipeline.js';
 import { toPipelineDefinition } from '../domain/templates.js';
@@ -21,9 +30,31 @@ export function temporalConnectOptions(target: TemporalTarget) {
   return { connectionOptions: { ...connectionOptions, address: target.address }, namespace: target.namespace };
 }
 
+type Interceptor = NonNullable<ConnectionOptions['interceptors']>[number];
+
+/**
+ * The SDK's retries of UNAVAILABLE, but none that would start after the call's deadline: its backoff (up to 5 s a
+ * try) does not look at the deadline, so a call made while Temporal is down would answer seconds late.
+ */
+function deadlineBoundRetries(): Interceptor {
+  const defaults = defaultGrpcRetryOptions();
+  return (options, nextCall) => {
+    const deadline = options.deadline === undefined ? Infinity : new Date(options.deadline).getTime();
+    let delay = 0;
+    return makeGrpcRetryInterceptor({
+      retryableDecider: (attempt, status) => {
+        if (!defaults.retryableDecider(attempt, status)) return false;
+        delay = defaults.delayFunction(attempt, status);
+        return Date.now() + delay < deadline;
+      },
+      delayFunction: () => delay,
+    })(options, nextCall);
+  };
+}
+
 export async function connectClient(target: TemporalTarget): Promise<Client> {
   const { connectionOptions, namespace } = temporalConnectOptions(target);
-  const connection = await Connection.connect(connectionOptions);
+  const connection = await Connection.connect({ ...connectionOptions, interceptors: [deadlineBoundRetries()] });
   return new Client({ connection, namespace });
 }
 
