@@ -9,12 +9,13 @@ import { UnauthorizedProblem, ValidationProblem } from './problem.js';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
-export interface RouteContext<Body, Query, Params> {
+export interface RouteContext<Body, Query, Params, Headers = Record<string, string | undefined>> {
   req: Request;
   res: Response;
   body: Body;
   query: Query;
   params: Params;
+  headers: Headers;
   principal: Principal;
 }
 
@@ -27,6 +28,7 @@ export interface RouteSpec<
   B extends z.ZodType = z.ZodType,
   Q extends z.ZodType = z.ZodType,
   P extends z.ZodType = z.ZodType,
+  H extends z.ZodObject = z.ZodObject,
 > {
   method: Method;
   path: string;
@@ -37,13 +39,15 @@ export interface RouteSpec<
   body?: B;
   query?: Q;
   params?: P;
+  /** Request headers the route reads, by their canonical names (matched case-insensitively). */
+  headers?: H;
   /** `contentType` defaults to application/json; a streaming handler (text/event-stream) answers through `res` itself. */
   responses: Record<number, { description: string; schema?: z.ZodType; contentType?: string }>;
-  handler(context: RouteContext<z.output<B>, z.output<Q>, z.output<P>>): Promise<RouteResult> | RouteResult;
+  handler(context: RouteContext<z.output<B>, z.output<Q>, z.output<P>, z.output<H>>): Promise<RouteResult> | RouteResult;
 }
 
-export function defineRoute<B extends z.ZodType = z.ZodNever, Q extends z.ZodType = z.ZodObject, P extends z.ZodType = z.ZodObject>(
-  spec: RouteSpec<B, Q, P>,
+export function defineRoute<B extends z.ZodType = z.ZodNever, Q extends z.ZodType = z.ZodObject, P extends z.ZodType = z.ZodObject, H extends z.ZodObject = z.ZodObject>(
+  spec: RouteSpec<B, Q, P, H>,
 ): RouteSpec {
   return spec as unknown as RouteSpec;
 }
@@ -83,6 +87,9 @@ export function registerRoutes(router: Router, routes: RouteSpec[], authenticate
       }
       const params = route.params ? parse(route.params, req.params, 'path') : {};
       const query = route.query ? parse(route.query, req.query, 'query') : {};
+      const headers = route.headers
+        ? parse(route.headers, Object.fromEntries(Object.keys(route.headers.shape).map((name) => [name, req.get(name)])), 'header')
+        : {};
       let body: unknown;
       if (route.body) {
         if (!req.is('application/json') && req.body === undefined) {
@@ -90,7 +97,7 @@ export function registerRoutes(router: Router, routes: RouteSpec[], authenticate
         }
         body = parse(route.body, req.body ?? {}, 'body');
       }
-      const result = await route.handler({ req, res, body, query, params, principal: principal as Principal });
+      const result = await route.handler({ req, res, body, query, params, headers, principal: principal as Principal });
       if (res.headersSent) return; // a stream that has already answered
       if (result.body === undefined) res.status(result.status).end();
       else res.status(result.status).json(result.body);
@@ -145,6 +152,7 @@ export function openApiPaths(routes: RouteSpec[]): ZodOpenApiPathsObject {
       requestParams: {
         ...(route.params ? { path: route.params as never } : {}),
         ...(route.query ? { query: route.query as never } : {}),
+        ...(route.headers ? { header: route.headers as never } : {}),
       },
       ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: route.body } } } } : {}),
       responses,

@@ -1,24 +1,12 @@
-// Keeps the PostgreSQL read model in step with the workflow. Runs as a local activity inside the
-// workflow task that applies a move, so the API sees the new stage when its Update returns.
+// Keeps the PostgreSQL read model in step with the workflow. The workflow runs these as background activities
+// after a decision (the API writes the same decision from the Update's result first); workflows started before
+// that ran them as local activities inside the Update.
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { v7 as uuidv7 } from 'uuid';
-import type { ApplicationStatus } from '../../domain/pipeline.js';
+import { writeStageChange, writeTemplateChange, type StageChangeRecord, type TemplateChangeRecord } from '../../infra/read-model.js';
 import { insertApproval, insertFeedback, type ApprovalRecord, type FeedbackRecord } from '../../infra/reviews.js';
 
-export type { ApprovalRecord, FeedbackRecord };
-
-export interface StageChangeRecord {
-  applicationId: string;
-  companyId: string;
-  seq: number;
-  fromStage: string;
-  toStage: string;
-  status: ApplicationStatus;
-  event: string;
-  actorId: string | null;
-  reason: string | null;
-  at: string;
-}
+export type { ApprovalRecord, FeedbackRecord, StageChangeRecord, TemplateChangeRecord };
 
 export interface ActionFailureRecord {
   companyId: string;
@@ -33,23 +21,8 @@ export interface ActionFailureRecord {
 
 export function createReadModelActivities({ orm }: { orm: MikroORM }) {
   return {
-    /** One statement: the history row (once per seq) and the application row (only forwards). */
     async recordStageChange(change: StageChangeRecord): Promise<void> {
-      await orm.em.getConnection().execute(
-        `with recorded as (
-           insert into stage_transition (id, company_id, application_id, seq, from_stage, to_stage, event, actor_id, reason, at)
-           values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-           on conflict (application_id, seq) do nothing
-         )
-         update application set stage = ?, status = ?, transition_seq = ?, updated_at = ?
-         where id = ? and transition_seq < ?`,
-        [
-          uuidv7(), change.companyId, change.applicationId, change.seq, change.fromStage, change.toStage,
-          change.event, change.actorId, change.reason, change.at,
-          change.toStage, change.status, change.seq, change.at, change.applicationId, change.seq,
-        ],
-        'run',
-      );
+      await writeStageChange(orm.em, change);
     },
 
     /** The feedback row, once per id (the API chooses it); written by the workflow so its gate count and the table agree. */
@@ -61,13 +34,8 @@ export function createReadModelActivities({ orm }: { orm: MikroORM }) {
       await insertApproval(orm, approval);
     },
 
-    /** The application now runs another template version. */
-    async recordTemplateChange({ applicationId, versionId }: { applicationId: string; versionId: string }): Promise<void> {
-      await orm.em.getConnection().execute(
-        'update application set pipeline_template_version_id = ?, updated_at = now() where id = ?',
-        [versionId, applicationId],
-        'run',
-      );
+    async recordTemplateChange(change: TemplateChangeRecord): Promise<void> {
+      await writeTemplateChange(orm.em, change);
     },
 
     /** A template action that failed for good, once per action (its idempotency key). */
@@ -80,6 +48,7 @@ export function createReadModelActivities({ orm }: { orm: MikroORM }) {
       );
     },
 
+    /** Only replayed by workflows started before the API marked the start itself; kept registered for them. */
     async markWorkflowStarted({ applicationId }: { applicationId: string }): Promise<void> {
       await orm.em.getConnection().execute(
         'update application set workflow_started_at = now() where id = ? and workflow_started_at is null',

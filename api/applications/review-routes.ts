@@ -1,7 +1,7 @@
 // Reviewers, feedback and approvals on an application. Feedback and approval decisions go through the
 // application's workflow, which records them and counts them toward the stage gates it enforces.
 import { WorkflowNotFoundError } from '@temporalio/common';
-import { v7 as uuidv7 } from 'uuid';
+import { v5 as uuidv5, v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
 import {
   FORBIDDEN_TRANSITION,
@@ -11,7 +11,7 @@ import {
 } from '../../workflows/applications/application-workflow.js';
 import type { Principal } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
-import { ConflictProblem, ForbiddenProblem, NotFoundProblem, UnavailableProblem, UnprocessableProblem } from '../problem.js';
+import { ConflictProblem, ForbiddenProblem, NotFoundProblem, UnavailableProblem, UnprocessableProblem, temporalCallOutcome } from '../problem.js';
 import { defineRoute, idParams } from '../route.js';
 import { approvalGateOf, nextApprovalGate, pipelineOf } from './pipelines.js';
 import { findApplication, type ApplicationRow } from './queries.js';
@@ -25,10 +25,13 @@ import {
   toApprovalView,
   toFeedbackView,
 } from './review-schemas.js';
-import { insertFeedback } from '../../infra/reviews.js';
+import { insertApproval, insertFeedback } from '../../infra/reviews.js';
 import { addReviewer, findApproval, findFeedback, listApprovals, listFeedback, removeReviewer } from './reviews.js';
-import { reviewerSchema, toReviewerView } from './schemas.js';
+import { idempotencyHeaders, reviewerSchema, toReviewerView } from './schemas.js';
 import { refusalOf, updateApplicationWorkflow } from './workflow-calls.js';
+
+/** Names the rows of keyed requests: uuid v5 of the user and their Idempotency-Key. */
+const IDEMPOTENCY_NAMESPACE = '6f1d7c52-3c0e-4d8e-9a57-0b9b3c1e2f41';
 
 export function applicationReviewRoutes(deps: ApiDeps) {
   async function loadApplication(principal: Principal, id: string): Promise<ApplicationRow> {
@@ -37,10 +40,15 @@ export function applicationReviewRoutes(deps: ApiDeps) {
     return row;
   }
 
-  /** A workflow failure other than the refusals the caller maps: nothing was recorded. */
+  /** A workflow failure other than the refusals the caller maps: a 503 that says whether it may still be recorded. */
   function unavailable(err: unknown, requestId: string, applicationId: string, what: string): never {
     deps.logger.error({ err, requestId, applicationId }, `${what} failed`);
-    throw new UnavailableProblem(`The workflow service did not accept the ${what}; nothing was recorded, try again`);
+    if (temporalCallOutcome(err) === 'not-sent') {
+      throw new UnavailableProblem(`The workflow service cannot be reached; the ${what} was not recorded, try again`);
+    }
+    throw new UnavailableProblem(
+      `The workflow service did not confirm the ${what} in time; it may still be recorded. Retry with an Idempotency-Key to be sure it is recorded once`,
+    );
   }
 
   /** The row the workflow (or this request) wrote; its absence is a bug on our side, not the caller's. */
@@ -93,11 +101,12 @@ export function applicationReviewRoutes(deps: ApiDeps) {
       auth: 'feedback:write',
       params: idParams,
       body: submitFeedbackSchema,
+      headers: idempotencyHeaders,
       responses: {
         201: { description: 'The feedback, recorded', schema: feedbackSchema },
         422: { description: "The stage is not one of the application's pipeline" },
       },
-      async handler({ params, body, principal, req }) {
+      async handler({ params, body, principal, req, headers }) {
         const row = await loadApplication(principal, params.id);
         const stage = body.stage ?? row.stage;
         const stages = pipelineOf(row).pipeline.stages.map((s) => s.key);
@@ -105,15 +114,21 @@ export function applicationReviewRoutes(deps: ApiDeps) {
           throw new UnprocessableProblem(`The application's pipeline has no stage ${stage}; its stages are ${stages.join(', ')}`, { stages });
         }
         const requestId = String(req.id);
-        const feedback = { id: uuidv7(), companyId: row.company_id, applicationId: row.id, stage, authorId: principal.userId, rating: body.rating, notes: body.notes };
+        const key = headers['Idempotency-Key'];
+        // A keyed retry names the same row, so it can never record the feedback twice.
+        const id = key ? uuidv5(`feedback:${principal.userId}:${key}`, IDEMPOTENCY_NAMESPACE) : uuidv7();
+        const feedback = { id, companyId: row.company_id, applicationId: row.id, stage, authorId: principal.userId, rating: body.rating, notes: body.notes };
         let workflowRecorded = false;
         if (row.status === 'active') {
           try {
-            await updateApplicationWorkflow(deps, row, requestId, (handle) =>
+            const state = await updateApplicationWorkflow(deps, row, requestId, (handle) =>
               handle.executeUpdate(feedbackUpdate, {
                 args: [{ feedbackId: feedback.id, stage, authorId: principal.userId, rating: body.rating, notes: body.notes, requestId }],
+                updateId: `feedback:${feedback.id}`,
               }),
             );
+            // The decision is durable; the workflow writes the same row after (both once per id).
+            if (state.feedback) await insertFeedback(deps.orm, state.feedback);
             workflowRecorded = true;
           } catch (err) {
             const refusal = refusalOf(err);
@@ -150,12 +165,13 @@ export function applicationReviewRoutes(deps: ApiDeps) {
       auth: 'feedback:write',
       params: idParams,
       body: decideApprovalSchema,
+      headers: idempotencyHeaders,
       responses: {
         201: { description: 'The decision, recorded', schema: approvalSchema },
         409: { description: 'The application is no longer active' },
         422: { description: 'No stage ahead needs an approval, or the stage named has no approval gate' },
       },
-      async handler({ params, body, principal, req }) {
+      async handler({ params, body, principal, req, headers }) {
         const row = await loadApplication(principal, params.id);
         if (row.status !== 'active') throw new ConflictProblem(`The application is ${row.status}; there is nothing left to approve`);
         const gate = body.stage ? approvalGateOf(row, body.stage) : nextApprovalGate(row, row.stage);
@@ -166,16 +182,20 @@ export function applicationReviewRoutes(deps: ApiDeps) {
         }
         if (principal.role !== gate.role) throw new ForbiddenProblem(`Entering ${gate.stage} is approved by a ${gate.role}; a ${principal.role} may not decide it`);
         const requestId = String(req.id);
+        const key = headers['Idempotency-Key'];
         const approval = {
-          id: uuidv7(), companyId: row.company_id, applicationId: row.id, stage: gate.stage, approverId: principal.userId,
+          id: key ? uuidv5(`approval:${principal.userId}:${key}`, IDEMPOTENCY_NAMESPACE) : uuidv7(),
+          companyId: row.company_id, applicationId: row.id, stage: gate.stage, approverId: principal.userId,
           role: principal.role, decision: body.decision, comment: body.comment,
         };
         try {
-          await updateApplicationWorkflow(deps, row, requestId, (handle) =>
+          const state = await updateApplicationWorkflow(deps, row, requestId, (handle) =>
             handle.executeUpdate(approvalUpdate, {
               args: [{ approvalId: approval.id, stage: gate.stage, approverId: principal.userId, role: principal.role, decision: body.decision, comment: body.comment, requestId }],
+              updateId: `approval:${approval.id}`,
             }),
           );
+          if (state.approval) await insertApproval(deps.orm, state.approval);
         } catch (err) {
           const refusal = refusalOf(err);
           if (refusal?.type === FORBIDDEN_TRANSITION) throw new ForbiddenProblem(refusal.message);

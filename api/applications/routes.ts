@@ -6,11 +6,13 @@ import { isStaff } from '../../domain/roles.js';
 import type { AllowedEvents, StageEvent } from '../../domain/stage-machine.js';
 import type { PipelineTemplateDefinition } from '../../domain/templates.js';
 import { decideTransition } from '../../domain/transitions.js';
+import { markWorkflowStarted, writeStageChange } from '../../infra/read-model.js';
 import { startApplicationWorkflow } from '../../infra/temporal.js';
 import {
   FORBIDDEN_TRANSITION,
   GATE_NOT_MET,
   ILLEGAL_TRANSITION,
+  STAGE_CHANGED,
   applicationWorkflowId,
   transitionUpdate,
   type ApplicationState,
@@ -18,7 +20,7 @@ import {
 } from '../../workflows/applications/application-workflow.js';
 import type { Principal } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
-import { ConflictProblem, ForbiddenProblem, HttpProblem, NotFoundProblem, UnavailableProblem } from '../problem.js';
+import { ConflictProblem, ForbiddenProblem, HttpProblem, NotFoundProblem, UnavailableProblem, UnprocessableProblem, temporalCallOutcome } from '../problem.js';
 import { decodeCursor, pageSchema, toPage } from '../pagination.js';
 import { defineRoute, idParams } from '../route.js';
 import { pipelineOf } from './pipelines.js';
@@ -30,6 +32,7 @@ import {
   bulkTransitionResultSchema,
   bulkTransitionSchema,
   historySchema,
+  idempotencyHeaders,
   listApplicationsQuery,
   moveSchema,
   toApplicationView,
@@ -42,6 +45,24 @@ import { gateNotMet, refusalOf, updateApplicationWorkflow } from './workflow-cal
 /** Moves of one bulk request in flight at once. */
 const BULK_CONCURRENCY = 8;
 
+interface MoveRequest {
+  event: StageEvent;
+  expectedStage?: string;
+  /** The client's Idempotency-Key; absent: one is made up, and named in an ambiguous 503 so the client can retry with it. */
+  key?: string;
+  requestId: string;
+}
+
+/** The Update id of a move: a key is the caller's own, so two users' keys never collide. */
+function moveUpdateId(principal: Principal, key: string): string {
+  return `move:${principal.userId}:${key}`;
+}
+
+/** Whether a recorded move is the one asked for (a retried key must not answer for another move). */
+function sameMove(change: { event: string; toStage: string }, event: StageEvent): boolean {
+  return change.event === event.type && (event.type !== 'MOVE' || change.toStage === event.toStage);
+}
+
 function illegalMove(detail: string, allowed: AllowedEvents) {
   return new ConflictProblem(detail, { allowedEvents: allowed.events, moveTargets: allowed.moveTargets });
 }
@@ -53,49 +74,82 @@ export function applicationRoutes(deps: ApiDeps) {
     return row;
   }
 
-  /** Sends the event to the application's workflow, the only authority over its stage and gates. */
-  async function moveLoadedApplication(principal: Principal, row: ApplicationRow, event: StageEvent, requestId: string) {
+  /**
+   * Sends the event to the application's workflow, the only authority over its stage and gates, then writes the
+   * decision to the read model (the workflow writes it too, after; both writes are idempotent and forward-only).
+   * `key` becomes the Update's id: a retry with the same key gets the first result instead of a second move.
+   */
+  async function moveLoadedApplication(principal: Principal, row: ApplicationRow, move: MoveRequest) {
+    const { event, expectedStage, requestId } = move;
     const actor = { userId: principal.userId, role: principal.role };
-    // Answer what the read model already rules out without a round trip; the workflow re-checks.
-    const { pipeline, machine } = pipelineOf(row);
-    const early = decideTransition(pipeline, machine, row.stage, actor, event);
-    if (!early.ok) {
-      throw early.reason === 'forbidden' ? new ForbiddenProblem(early.message) : illegalMove(early.message, early.allowed);
+    const key = move.key ?? uuidv7();
+    // Answer what the read model already rules out without a round trip; the workflow re-checks. Not for a keyed
+    // retry (its first attempt may have moved the row on) nor when the row may lag behind the expected stage.
+    if (!move.key && (expectedStage === undefined || expectedStage === row.stage)) {
+      const { pipeline, machine } = pipelineOf(row);
+      const early = decideTransition(pipeline, machine, row.stage, actor, event);
+      if (!early.ok) {
+        throw early.reason === 'forbidden' ? new ForbiddenProblem(early.message) : illegalMove(early.message, early.allowed);
+      }
     }
     let state: ApplicationState;
     try {
       state = await updateApplicationWorkflow(deps, row, requestId, (handle) =>
-        handle.executeUpdate(transitionUpdate, { args: [{ event, actor, requestId }] }),
+        handle.executeUpdate(transitionUpdate, { args: [{ event, actor, requestId, expectedStage }], updateId: moveUpdateId(principal, key) }),
       );
     } catch (err) {
-      const refusal = refusalOf(err);
-      if (refusal?.type === FORBIDDEN_TRANSITION) throw new ForbiddenProblem(refusal.message);
-      if (refusal?.type === ILLEGAL_TRANSITION) {
-        throw illegalMove(refusal.message, (refusal.details?.[0] as AllowedEvents | undefined) ?? { events: [], moveTargets: [] });
-      }
-      if (refusal?.type === GATE_NOT_MET) throw gateNotMet(refusal.details?.[0] as GateShortfall | undefined, refusal.message);
-      if (err instanceof WorkflowNotFoundError) {
-        throw illegalMove(`The application is ${row.status}; nothing can move it any more`, { events: [], moveTargets: [] });
-      }
-      deps.logger.error({ err, requestId, applicationId: row.id }, 'stage move failed');
-      throw new UnavailableProblem('The workflow service did not accept the move; nothing was changed, try again');
+      throw moveRefusal(err, row, key, requestId);
+    }
+    if (state.change && !sameMove(state.change, event)) {
+      throw new UnprocessableProblem(`Idempotency-Key ${key} was already used for another move (${state.change.event} to ${state.change.toStage})`);
+    }
+    if (state.change) {
+      // The move is durable; if the read model cannot take it now, the workflow's own write will.
+      await writeStageChange(deps.orm.em, state.change).catch((err: unknown) =>
+        deps.logger.warn({ err, requestId, applicationId: row.id, seq: state.seq }, 'read model not written after a move; the workflow will write it'),
+      );
     }
     return toApplicationView({ ...row, stage: state.stage, status: state.status, transition_seq: state.seq, updated_at: new Date(state.changedAt) });
   }
 
-  async function moveApplication(principal: Principal, id: string, event: StageEvent, requestId: string) {
-    return { status: 200, body: await moveLoadedApplication(principal, await loadApplication(principal, id), event, requestId) };
+  /** The problem a failed move answers: the workflow's refusal, or an honest 503 that says whether it may have happened. */
+  function moveRefusal(err: unknown, row: ApplicationRow, key: string, requestId: string): HttpProblem {
+    const refusal = refusalOf(err);
+    if (refusal?.type === FORBIDDEN_TRANSITION) return new ForbiddenProblem(refusal.message);
+    if (refusal?.type === ILLEGAL_TRANSITION) {
+      return illegalMove(refusal.message, (refusal.details?.[0] as AllowedEvents | undefined) ?? { events: [], moveTargets: [] });
+    }
+    if (refusal?.type === GATE_NOT_MET) return gateNotMet(refusal.details?.[0] as GateShortfall | undefined, refusal.message);
+    if (refusal?.type === STAGE_CHANGED) {
+      const current = refusal.details?.[0] as ApplicationState | undefined;
+      return new ConflictProblem(refusal.message, current ? { stage: current.stage, status: current.status, seq: current.seq, allowedEvents: current.allowed.events } : {});
+    }
+    if (err instanceof WorkflowNotFoundError) {
+      return illegalMove(`The application is ${row.status}; nothing can move it any more`, { events: [], moveTargets: [] });
+    }
+    deps.logger.error({ err, requestId, applicationId: row.id }, 'stage move failed');
+    if (temporalCallOutcome(err) === 'not-sent') {
+      return new UnavailableProblem('The workflow service cannot be reached; nothing was changed, try again');
+    }
+    return new UnavailableProblem(
+      'The workflow service did not confirm the move in time; it may still be applied. Retry with this Idempotency-Key, which never applies a move twice',
+      { idempotencyKey: key },
+    );
+  }
+
+  async function moveApplication(principal: Principal, id: string, move: MoveRequest) {
+    return { status: 200, body: await moveLoadedApplication(principal, await loadApplication(principal, id), move) };
   }
 
   /** One application's outcome in a bulk move: what a single move would have answered. */
-  async function moveOneOfMany(principal: Principal, id: string, row: ApplicationRow | undefined, event: StageEvent, requestId: string) {
+  async function moveOneOfMany(principal: Principal, id: string, row: ApplicationRow | undefined, move: MoveRequest) {
     try {
       if (!row) throw new NotFoundProblem('Application');
-      const moved = await moveLoadedApplication(principal, row, event, requestId);
+      const moved = await moveLoadedApplication(principal, row, move);
       return { applicationId: id, ok: true as const, stage: moved.stage, status: moved.status };
     } catch (err) {
       if (err instanceof HttpProblem) return { ...err.extensions, applicationId: id, ok: false as const, status: err.status, title: err.title, detail: err.message };
-      deps.logger.error({ err, requestId, applicationId: id }, 'bulk stage move failed');
+      deps.logger.error({ err, requestId: move.requestId, applicationId: id }, 'bulk stage move failed');
       return { applicationId: id, ok: false as const, status: 500, title: 'Internal server error', detail: 'Something went wrong on our side' };
     }
   }
@@ -182,12 +236,15 @@ export function applicationRoutes(deps: ApiDeps) {
           if (existing?.status === 'active') {
             const { template: _jobs, templateVersionId: _version, ...rest } = input;
             const retry = { ...rest, applicationId: existing.id, ...(existing.definition ? { template: existing.definition, templateVersionId: existing.version_id } : {}) };
-            await startApplicationWorkflow(deps.temporal, deps.taskQueue, retry).catch(() => undefined);
+            await startApplicationWorkflow(deps.temporal, deps.taskQueue, retry)
+              .then(() => markWorkflowStarted(deps.orm.em, [existing.id]))
+              .catch(() => undefined);
           }
           throw new ConflictProblem('You have already applied to this job', { applicationId: existing?.id });
         }
         try {
           await startApplicationWorkflow(deps.temporal, deps.taskQueue, input);
+          await markWorkflowStarted(deps.orm.em, [applicationId]);
         } catch (err) {
           // The row is committed; the reconciler starts the workflow once Temporal is reachable again.
           req.log.warn({ err, applicationId }, 'application workflow not started; the reconciler will start it');
@@ -265,20 +322,21 @@ export function applicationRoutes(deps: ApiDeps) {
       tag: 'Applications',
       auth: 'applications:move',
       body: bulkTransitionSchema,
+      headers: idempotencyHeaders,
       responses: {
         200: {
           description: 'One result per application, in the order given; a failure (an illegal move, a gate, an unknown id) does not stop the rest',
           schema: bulkTransitionResultSchema,
         },
       },
-      async handler({ body, principal, req }) {
-        const { applicationIds, ...fields } = body;
-        const event = toStageEvent(fields);
+      async handler({ body, principal, req, headers }) {
+        const { applicationIds, expectedStage, ...fields } = body;
+        const move = { event: toStageEvent(fields), expectedStage, key: headers['Idempotency-Key'], requestId: String(req.id) };
         const rows = new Map((await findApplications(deps.orm, principal, applicationIds)).map((row) => [row.id, row]));
         // Bounded: each move is a workflow Update; a few at a time keeps one request from flooding the Temporal server.
         const slots = new Semaphore(BULK_CONCURRENCY);
         const results = await Promise.all(
-          applicationIds.map((id) => slots.runExclusive(() => moveOneOfMany(principal, id, rows.get(id), event, String(req.id)))),
+          applicationIds.map((id) => slots.runExclusive(() => moveOneOfMany(principal, id, rows.get(id), move))),
         );
         const moved = results.filter((result) => result.ok).length;
         return { status: 200, body: { moved, failed: results.length - moved, results } };
@@ -292,11 +350,18 @@ export function applicationRoutes(deps: ApiDeps) {
       auth: 'authenticated',
       params: idParams,
       body: transitionSchema,
+      headers: idempotencyHeaders,
       responses: {
-        200: { description: 'The application after the move', schema: applicationSchema },
-        409: { description: 'Not allowed from the current stage (allowedEvents lists what is), or a gate is not met (missing says what)' },
+        200: { description: 'The application after the move (for a retried Idempotency-Key: after the first attempt\'s move)', schema: applicationSchema },
+        409: {
+          description:
+            'Not allowed from the current stage (allowedEvents lists what is), a gate is not met (missing says what), or the application is no longer in expectedStage (stage says where it is)',
+        },
+        422: { description: 'The Idempotency-Key was already used for a different move' },
+        503: { description: 'PostgreSQL or Temporal is unavailable (Retry-After); the detail says whether the move may still happen, and idempotencyKey is the key to retry with' },
       },
-      handler: ({ params, body, principal, req }) => moveApplication(principal, params.id, toStageEvent(body), String(req.id)),
+      handler: ({ params, body, principal, req, headers }) =>
+        moveApplication(principal, params.id, { event: toStageEvent(body), expectedStage: body.expectedStage, key: headers['Idempotency-Key'], requestId: String(req.id) }),
     }),
     defineRoute({
       method: 'patch',
@@ -306,12 +371,16 @@ export function applicationRoutes(deps: ApiDeps) {
       auth: 'authenticated',
       params: idParams,
       body: moveSchema,
+      headers: idempotencyHeaders,
       responses: {
         200: { description: 'The application after the move', schema: applicationSchema },
-        409: { description: 'Not allowed from the current stage' },
+        409: { description: 'Not allowed from the current stage, or the application is no longer in expectedStage' },
+        422: { description: 'The Idempotency-Key was already used for a different move' },
       },
-      handler: ({ params, body, principal, req }) =>
-        moveApplication(principal, params.id, { type: 'MOVE', toStage: body.stage }, String(req.id)),
+      handler: ({ params, body, principal, req, headers }) =>
+        moveApplication(principal, params.id, {
+          event: { type: 'MOVE', toStage: body.stage }, expectedStage: body.expectedStage, key: headers['Idempotency-Key'], requestId: String(req.id),
+        }),
     }),
   ];
 }

@@ -26,6 +26,9 @@ const eventFields = {
   event: z.enum(STAGE_EVENT_TYPES),
   toStage: stageKey.optional(),
   reason: z.string().trim().min(1).max(2000).optional(),
+  expectedStage: stageKey.optional().meta({
+    description: 'The stage the client believes the application is in; if it is elsewhere by now the move is refused with 409 and nothing changes',
+  }),
 };
 
 function checkEventFields(value: { event: string; toStage?: string; reason?: string }, ctx: z.RefinementCtx): void {
@@ -67,7 +70,20 @@ export const bulkTransitionResultSchema = z
   .object({ moved: z.number().int(), failed: z.number().int(), results: z.array(bulkResultSchema) })
   .meta({ id: 'BulkTransitionResults' });
 
-export const moveSchema = z.strictObject({ stage: stageKey }).meta({ id: 'MoveToStage' });
+export const moveSchema = z.strictObject({ stage: stageKey, expectedStage: eventFields.expectedStage }).meta({ id: 'MoveToStage' });
+
+/** Makes a move, feedback or approval safe to retry: the same key from the same user returns the first result. */
+export const idempotencyHeaders = z.object({
+  'Idempotency-Key': z
+    .string()
+    .regex(/^[\x21-\x7e]{1,200}$/, 'must be 1 to 200 visible ASCII characters')
+    .optional()
+    .meta({
+      description:
+        'Any unique string (a UUID) per intended action. A retry with the same key (after a timeout, a 503, a lost answer) returns the first ' +
+        "result and never applies it twice; the key is the workflow Update's id. Reusing a key for a different move is refused with 422.",
+    }),
+});
 
 export function toStageEvent(body: z.output<typeof transitionSchema>): StageEvent {
   switch (body.event) {
@@ -127,6 +143,7 @@ export const applicationSchema = z
     candidate: z.object({ id: z.uuid(), name: z.string(), email: z.string() }),
     stage: z.string(),
     status: z.enum(APPLICATION_STATUSES),
+    seq: z.number().int().meta({ description: 'How many moves the application has made; grows by one with each' }),
     allowedEvents: z.array(z.enum(STAGE_EVENT_TYPES)),
     moveTargets: z.array(z.string()),
     coverLetter: z.string().nullable(),
@@ -157,6 +174,7 @@ export function toApplicationView(row: ApplicationRow, history?: TransitionRow[]
     candidate: { id: row.candidate_id, name: row.candidate_name, email: row.candidate_email },
     stage: row.stage,
     status: row.status,
+    seq: row.transition_seq,
     allowedEvents: allowed.events,
     moveTargets: allowed.moveTargets,
     coverLetter: row.cover_letter,

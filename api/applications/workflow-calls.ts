@@ -1,6 +1,7 @@
 // Calls into an application's workflow, the authority over its stage and gates, and the refusals they can carry.
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
+import { markWorkflowStarted } from '../../infra/read-model.js';
 import { startApplicationWorkflow } from '../../infra/temporal.js';
 import type { GateShortfall } from '../../workflows/applications/application-workflow.js';
 import type { ApiDeps } from '../deps.js';
@@ -12,7 +13,7 @@ import type { ApplicationRow } from './queries.js';
  * between insert and start) heals here: the workflow is started on the application's own version, then updated.
  */
 export async function updateApplicationWorkflow<R>(
-  deps: Pick<ApiDeps, 'temporal' | 'taskQueue'>,
+  deps: Pick<ApiDeps, 'temporal' | 'taskQueue' | 'orm'>,
   row: ApplicationRow,
   requestId: string,
   update: (handle: WorkflowHandle) => Promise<R>,
@@ -26,6 +27,7 @@ export async function updateApplicationWorkflow<R>(
       applicationId: row.id, companyId: row.company_id, jobId: row.job_id, requestId,
       ...(row.template_definition ? { template: row.template_definition, templateVersionId: row.template_version_id } : {}),
     });
+    await markWorkflowStarted(deps.orm.em, [row.id]);
     return update(handle());
   }
 }

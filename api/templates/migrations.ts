@@ -9,6 +9,7 @@ import type { Client } from '@temporalio/client';
 import type { PipelineTemplateVersion } from '../../db/entities.js';
 import { STAGE_MISSING, stateQuery, templateChangeUpdate } from '../../workflows/applications/application-workflow.js';
 import type { Logger } from '../../infra/logger.js';
+import { writeTemplateChange } from '../../infra/read-model.js';
 import { refusalOf } from '../applications/workflow-calls.js';
 
 /** Updates in flight at once: enough to hide the round trips, few enough to leave the worker room for candidates. */
@@ -69,7 +70,10 @@ export async function migrateApplications(
   const moveOne = async (app: Candidate) => {
     const handle = deps.temporal.workflow.getHandle(app.workflow_id);
     try {
-      const state = await handle.executeUpdate(templateChangeUpdate, { args: [request] });
+      // One Update per (application, version): a repeated call gets the first answer.
+      const state = await handle.executeUpdate(templateChangeUpdate, { args: [request], updateId: `template-version:${target.id}` });
+      // Durable now; the workflow writes the same (forward-only) change after, should this write not happen.
+      if (state.templateVersionId === target.id) await writeTemplateChange(deps.em, { applicationId: app.id, versionId: target.id });
       outcome.moved.push({ applicationId: app.id, fromVersion: app.from_version, stage: state.stage });
     } catch (err) {
       const refusal = refusalOf(err);

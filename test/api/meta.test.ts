@@ -30,7 +30,11 @@ describe('API health, OpenAPI and request ids', () => {
     assert.equal(res.body.openapi, '3.1.0');
     const transitions = res.body.paths['/api/applications/{id}/transitions'].post;
     assert.ok(transitions.requestBody.content['application/json'].schema);
-    assert.deepEqual(Object.keys(transitions.responses).sort(), ['200', '400', '401', '404', '409']);
+    assert.deepEqual(Object.keys(transitions.responses).sort(), ['200', '400', '401', '404', '409', '422', '503']);
+    const key = transitions.parameters.find((p: { in: string; name: string }) => p.in === 'header' && p.name === 'Idempotency-Key');
+    assert.ok(key, 'the Idempotency-Key header is documented');
+    assert.notEqual(key.required, true);
+    assert.equal(res.body.components.schemas.Transition.properties.expectedStage.type, 'string');
     assert.ok(res.body.components.schemas.Transition.properties.event.enum.includes('WITHDRAW'));
     assert.equal(res.body.components.schemas.Transition.additionalProperties, false);
     assert.ok(res.body.components.schemas.Problem);

@@ -4,6 +4,7 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { startTestStack, type TestStack } from '../support/stack.js';
+import { waitFor } from '../support/wait.js';
 import { Api, createCandidate, createCompany, createOpenJob, type Company } from '../support/http.js';
 import {
   FORBIDDEN_TRANSITION,
@@ -85,8 +86,12 @@ describe('application workflow', () => {
     ]);
     assert.deepEqual(results.map((r) => r.stage).sort(), ['interview', 'screening']);
     assert.deepEqual(results.map((r) => r.seq).sort(), [1, 2]);
-    const detail = await company.recruiter.api.get(`/api/applications/${id}/history`);
-    assert.deepEqual(detail.body.items.map((t: { toStage: string }) => t.toStage), ['applied', 'screening', 'interview']);
+    // Straight to the workflow, no API to write the read model from the results: the workflow's own writes follow.
+    const history = await waitFor('the read model to catch up', async () => {
+      const detail = await company.recruiter.api.get(`/api/applications/${id}/history`);
+      return detail.body.items.length === 3 ? detail.body.items : undefined;
+    });
+    assert.deepEqual(history.map((t: { toStage: string }) => t.toStage), ['applied', 'screening', 'interview']);
   });
 
   it('keeps the stage and status search attributes current', async () => {

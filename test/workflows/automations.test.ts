@@ -281,7 +281,11 @@ describe('template automations in the workflow', function () {
       // Moves go on in the new run; the feedback gate counts what the first run received.
       const hired = await handle.executeUpdate(transitionUpdate, { args: [{ event: { type: 'HIRE' }, actor }] });
       assert.equal(hired.stage, 'hired');
-      const detail = await company.recruiter.api.get(`/api/applications/${id}`);
+      // Moved straight through the workflow: its own read-model write follows the Update.
+      const detail = await waitFor('the read model to catch up', async () => {
+        const res = await company.recruiter.api.get(`/api/applications/${id}`);
+        return res.body.stage === 'hired' ? res : undefined;
+      });
       assert.equal(detail.body.stage, 'hired');
       assert.equal(detail.body.history.length, 9);
       await delay(500);

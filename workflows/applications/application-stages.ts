@@ -1,7 +1,7 @@
 // An application's place in its pipeline, as the workflow holds it: plain deterministic state and rules,
 // kept apart from the Temporal wiring in application-workflow.ts.
 import { ApplicationFailure } from '@temporalio/workflow';
-import type { StageChangeRecord } from '../../activities/applications/read-model.js';
+import type { ApprovalRecord, FeedbackRecord, StageChangeRecord } from '../../activities/applications/read-model.js';
 import type { ApplicationStatus, PipelineDefinition } from '../../domain/pipeline.js';
 import {
   allowedEvents,
@@ -27,6 +27,8 @@ export interface TransitionRequest {
   requestId?: string;
   /** A move the workflow makes itself (an SLA auto-reject): recorded without an actor. */
   system?: boolean;
+  /** Refuse the move (STAGE_CHANGED) unless the application is still in this stage: the one the client saw. */
+  expectedStage?: string;
 }
 
 export interface ApplicationState {
@@ -40,6 +42,10 @@ export interface ApplicationState {
   gates?: GateProgress;
   /** The template version the workflow runs (null: the one it started with, or the built-in default). */
   templateVersionId?: string | null;
+  /** In an Update's result: what the decision wrote, for the caller to put in the read model (idempotently). */
+  change?: StageChangeRecord;
+  feedback?: FeedbackRecord;
+  approval?: ApprovalRecord;
 }
 
 export interface FeedbackRequest {
@@ -115,6 +121,8 @@ export interface ContinuedState {
   templateVersionId: string | null;
   /** The current stage's scheduled actions and SLA steps that had not started, with when they are due (epoch ms). */
   waiting: (ScheduledItem & { dueAt: number })[];
+  /** The latest moves' results by Update id (oldest first), so a retried Idempotency-Key still gets its answer. */
+  answeredMoves?: [string, ApplicationState][];
 }
 
 /** The activity call a template action turns into, or why it is skipped. */
@@ -135,6 +143,8 @@ export const GATE_NOT_MET = 'GateNotMet';
 export const NO_SUCH_GATE = 'NoSuchGate';
 /** A template change whose version lacks the application's current stage. */
 export const STAGE_MISSING = 'StageMissing';
+/** A move whose expectedStage is not where the application is: details[0] is the current ApplicationState. */
+export const STAGE_CHANGED = 'StageChanged';
 
 export type AcceptedTransition = Extract<TransitionDecision, { ok: true }>;
 
@@ -250,6 +260,14 @@ export class ApplicationStages {
 
   /** Judges a move against the current stage; a refusal is an ApplicationFailure the API maps to 403 or 409. */
   decide(request: TransitionRequest): AcceptedTransition {
+    if (request.expectedStage !== undefined && request.expectedStage !== this.stage) {
+      throw ApplicationFailure.create({
+        message: `The application is in ${this.stageName(this.stage)}, no longer in ${request.expectedStage}; nothing was changed`,
+        type: STAGE_CHANGED,
+        nonRetryable: true,
+        details: [this.view()],
+      });
+    }
     const actor = request.system ? { userId: '', role: 'admin' as const } : request.actor;
     const decision = decideTransition(this.pipeline, this.machine, this.stage, actor, request.event);
     if (!decision.ok) {

@@ -5,6 +5,7 @@ import {
   defineQuery,
   defineUpdate,
   log,
+  currentUpdateInfo,
   makeContinueAsNewFunc,
   patched,
   proxyActivities,
@@ -23,6 +24,7 @@ import {
   GATE_NOT_MET,
   ILLEGAL_TRANSITION,
   NO_SUCH_GATE,
+  STAGE_CHANGED,
   STAGE_MISSING,
   type AcceptedTransition,
   type ApplicationState,
@@ -52,9 +54,14 @@ export interface ApplicationWorkflowInput {
 
 /** Gates, SLA timers, application events, failure records and continue-as-new; see patched() in the workflow. */
 export const AUTOMATIONS_PATCH = 'automations-v2';
+/**
+ * Update handlers decide synchronously and await nothing; the read model is written after the decision is durable
+ * (by the API from the Update's result, and by a background activity); the run's start awaits no local activity.
+ */
+export const SYNCHRONOUS_DECISIONS_PATCH = 'synchronous-decisions-v3';
 
 export {
-  FORBIDDEN_TRANSITION, GATE_NOT_MET, ILLEGAL_TRANSITION, NO_SUCH_GATE, STAGE_MISSING,
+  FORBIDDEN_TRANSITION, GATE_NOT_MET, ILLEGAL_TRANSITION, NO_SUCH_GATE, STAGE_CHANGED, STAGE_MISSING,
   type ApplicationState, type ApprovalRequest, type FeedbackRequest, type GateShortfall, type TemplateChangeRequest, type TransitionRequest,
 };
 
@@ -67,15 +74,23 @@ export const approvalUpdate = defineUpdate<ApplicationState, [ApprovalRequest]>(
 export const templateChangeUpdate = defineUpdate<ApplicationState, [TemplateChangeRequest]>('changeTemplate');
 export const stateQuery = defineQuery<ApplicationState>('state');
 
+/** Moves whose results a run hands over to the next one, for retries of their Update ids. */
+const ANSWERED_MOVES_KEPT = 20;
+
 export function applicationWorkflowId(applicationId: string): string {
   return `application-${applicationId}`;
 }
 
-// Bounded: a move whose read-model write keeps failing fails the Update (nothing changes, the API
-// answers 503) instead of holding the caller until its RPC deadline.
-const { recordStageChange, markWorkflowStarted, recordFeedback, recordApproval, recordTemplateChange } = proxyLocalActivities<Activities>({
+// Workflows started before SYNCHRONOUS_DECISIONS_PATCH wrote the read model with these inside their Updates.
+const legacy = proxyLocalActivities<Activities>({
   startToCloseTimeout: '5s',
   retry: { initialInterval: '200ms', maximumInterval: '2s', maximumAttempts: 5 },
+});
+
+// The read model's safety net, after a decision: retried until PostgreSQL is back, however long that takes.
+const readModel = proxyActivities<Activities>({
+  startToCloseTimeout: '10s',
+  retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '1m' },
 });
 
 const { sendStageEmail, emitWebhookEvents } = proxyActivities<Activities>({
@@ -88,6 +103,7 @@ const { sendStageEmail, emitWebhookEvents } = proxyActivities<Activities>({
 export async function applicationWorkflow(input: ApplicationWorkflowInput): Promise<ApplicationState> {
   // Workflows started before gates, SLAs and events existed replay without them (their histories lack the marker).
   const automations = patched(AUTOMATIONS_PATCH);
+  const synchronous = patched(SYNCHRONOUS_DECISIONS_PATCH);
   const application = new ApplicationStages(input, new Date(workflowInfo().startTime), {
     template: input.template,
     templateVersionId: input.templateVersionId,
@@ -110,10 +126,42 @@ export async function applicationWorkflow(input: ApplicationWorkflowInput): Prom
     });
   }
 
-  /** Applies an accepted move: the read model first (so the caller reads its write), then the new stage's visit. */
-  async function applyMove(request: TransitionRequest, decision: AcceptedTransition): Promise<ApplicationState> {
+  /** The read model's copy of a decision already taken, written in the background (the API usually wrote it first). */
+  function persist(what: string, write: () => Promise<void>): void {
+    visits.track(async () => {
+      try {
+        await write();
+      } catch (err) {
+        // Only a non-retryable error gets here (a bug, not an outage): the decision stands, the row is repaired by hand.
+        if (!(err instanceof ActivityFailure)) throw err;
+        log.error('read model not written', { what, error: err.cause?.message });
+      }
+    });
+  }
+
+  /** Applies an accepted move: state, timers, search attributes and events now, the read model after. */
+  function applyMove(request: TransitionRequest, decision: AcceptedTransition): ApplicationState {
     const change = application.record(request, decision, new Date().toISOString());
-    await recordStageChange(change);
+    visits.enter(application.enter(change, decision, request.requestId));
+    upsertSearchAttributes([
+      { key: stageKey, value: application.stage },
+      { key: statusKey, value: application.status },
+    ]);
+    log.info('stage changed', { requestId: request.requestId, from: change.fromStage, to: change.toStage, event: change.event, seq: change.seq });
+    announce(application.events(change));
+    persist('stage change', () => readModel.recordStageChange(change));
+    return { ...application.view(), change };
+  }
+
+  /** Before SYNCHRONOUS_DECISIONS_PATCH: the read model first, inside the Update, then the new stage's visit. */
+  async function applyMoveLegacy(request: TransitionRequest, decision: AcceptedTransition): Promise<ApplicationState> {
+    const inFirstTask = !started;
+    const change = application.record(request, decision, new Date().toISOString());
+    await legacy.recordStageChange(change);
+    // Accepted in the run's first task, beside the main code's own local activity (markWorkflowStarted). Those ran
+    // one after the other, but replay resolves both in one activation; yielding to the conditions lets the main code
+    // schedule its email first, in the order the original execution recorded.
+    if (inFirstTask) await condition(() => true);
     log.info('stage changed', { requestId: request.requestId, from: change.fromStage, to: change.toStage, event: change.event, seq: change.seq });
     visits.enter(application.enter(change, decision, request.requestId));
     upsertSearchAttributes([
@@ -124,11 +172,12 @@ export async function applicationWorkflow(input: ApplicationWorkflowInput): Prom
     return application.view();
   }
 
-  // Moves are applied one at a time: a second move is judged against the stage the first one produced.
+  // Legacy moves await the read model, so they take turns: a second move is judged against the stage the first produced.
   const moves = new Mutex();
+  let started = synchronous;
 
   async function autoReject(seq: number, reason: string, requestId?: string): Promise<void> {
-    await moves.runExclusive(async () => {
+    const reject = async () => {
       // A move that got in first ended the visit whose SLA ran out.
       if (application.seq !== seq || !application.active) return;
       const request: TransitionRequest = { event: { type: 'REJECT', reason }, actor: { userId: '', role: 'admin' }, system: true, requestId };
@@ -139,27 +188,46 @@ export async function applicationWorkflow(input: ApplicationWorkflowInput): Prom
         log.warn('SLA auto-reject not possible from this stage', { requestId, stage: application.stage, error: (err as Error).message });
         return;
       }
-      await applyMove(request, decision);
-    });
+      if (synchronous) applyMove(request, decision);
+      else await applyMoveLegacy(request, decision);
+    };
+    await (synchronous ? reject() : moves.runExclusive(reject));
   }
+
+  // The server answers a repeated Update id with its first result, but only within a run: the latest moves'
+  // results go over to the next run, so a retry that arrives after a continue-as-new is answered the same way.
+  const answered = new Map(input.continued?.answeredMoves ?? []);
+  const earlierAnswer = () => answered.get(currentUpdateInfo()?.id ?? '');
 
   setHandler(stateQuery, () => application.view());
   setHandler(
     transitionUpdate,
-    (request) => moves.runExclusive(async () => applyMove(request, application.decide(request))),
-    { validator: (request) => void application.decide(request) },
+    synchronous
+      ? (request) => {
+          const earlier = earlierAnswer();
+          if (earlier) return earlier;
+          const state = applyMove(request, application.decide(request));
+          answered.set(currentUpdateInfo()?.id ?? '', state);
+          if (answered.size > ANSWERED_MOVES_KEPT) answered.delete(answered.keys().next().value ?? '');
+          return state;
+        }
+      : (request) => moves.runExclusive(async () => applyMoveLegacy(request, application.decide(request))),
+    { validator: (request) => void (earlierAnswer() ?? application.decide(request)) },
   );
   setHandler(
     feedbackUpdate,
     async (request) => {
       application.checkFeedback(request);
-      await recordFeedback({
+      const feedback = {
         id: request.feedbackId, companyId: input.companyId, applicationId: input.applicationId, stage: request.stage,
         authorId: request.authorId, rating: request.rating, notes: request.notes, at: new Date().toISOString(),
-      });
+      };
+      if (!synchronous) await legacy.recordFeedback(feedback);
       application.addFeedback(request);
       log.info('feedback recorded', { requestId: request.requestId, stage: request.stage, feedbackId: request.feedbackId });
-      return application.view();
+      if (!synchronous) return application.view();
+      persist('feedback', () => readModel.recordFeedback(feedback));
+      return { ...application.view(), feedback };
     },
     { validator: (request) => application.checkFeedback(request) },
   );
@@ -167,26 +235,31 @@ export async function applicationWorkflow(input: ApplicationWorkflowInput): Prom
     approvalUpdate,
     async (request) => {
       application.checkApproval(request);
-      await recordApproval({
+      const approval = {
         id: request.approvalId, companyId: input.companyId, applicationId: input.applicationId, stage: request.stage,
         approverId: request.approverId, role: request.role, decision: request.decision, comment: request.comment, at: new Date().toISOString(),
-      });
+      };
+      if (!synchronous) await legacy.recordApproval(approval);
       application.addApproval(request);
       log.info('approval recorded', { requestId: request.requestId, stage: request.stage, decision: request.decision });
-      return application.view();
+      if (!synchronous) return application.view();
+      persist('approval', () => readModel.recordApproval(approval));
+      return { ...application.view(), approval };
     },
     { validator: (request) => application.checkApproval(request) },
   );
+  const changeTemplate = async (request: TemplateChangeRequest): Promise<ApplicationState> => {
+    application.checkTemplateChange(request);
+    const record = { applicationId: input.applicationId, versionId: request.versionId };
+    if (!synchronous) await legacy.recordTemplateChange(record);
+    application.changeTemplate(request);
+    log.info('template version changed', { requestId: request.requestId, versionId: request.versionId, stage: application.stage });
+    if (synchronous) persist('template version', () => readModel.recordTemplateChange(record));
+    return application.view();
+  };
   setHandler(
     templateChangeUpdate,
-    (request) =>
-      moves.runExclusive(async () => {
-        application.checkTemplateChange(request);
-        await recordTemplateChange({ applicationId: input.applicationId, versionId: request.versionId });
-        application.changeTemplate(request);
-        log.info('template version changed', { requestId: request.requestId, versionId: request.versionId, stage: application.stage });
-        return application.view();
-      }),
+    synchronous ? changeTemplate : (request) => moves.runExclusive(() => changeTemplate(request)),
     { validator: (request) => application.checkTemplateChange(request) },
   );
 
@@ -195,15 +268,19 @@ export async function applicationWorkflow(input: ApplicationWorkflowInput): Prom
   } else {
     visits.enter(application.initialItems);
     announce(application.events());
-    // The company, job, stage and status search attributes were set by whoever started the workflow.
-    try {
-      await markWorkflowStarted({ applicationId: input.applicationId });
-    } catch (err) {
-      // Only the reconciler reads the mark; at worst it starts this workflow again, which is a no-op.
-      if (!(err instanceof ActivityFailure)) throw err;
-      log.warn('could not mark the workflow as started', { requestId: input.requestId, error: err.cause?.message });
+    // The company, job, stage and status search attributes were set by whoever started the workflow, and the
+    // API (or the reconciler) marks the row started; older runs marked it here.
+    if (!synchronous) {
+      try {
+        await legacy.markWorkflowStarted({ applicationId: input.applicationId });
+      } catch (err) {
+        // Only the reconciler reads the mark; at worst it starts this workflow again, which is a no-op.
+        if (!(err instanceof ActivityFailure)) throw err;
+        log.warn('could not mark the workflow as started', { requestId: input.requestId, error: err.cause?.message });
+      }
     }
   }
+  started = true;
 
   const historyLimit = input.continueAsNewAfterEvents;
   const shouldContinue = () =>
@@ -234,7 +311,7 @@ export async function applicationWorkflow(input: ApplicationWorkflowInput): Prom
       ...input,
       template: application.currentTemplate,
       templateVersionId: application.templateVersionId,
-      continued: application.continued(visits.pending),
+      continued: { ...application.continued(visits.pending), answeredMoves: [...answered] },
     });
   }
   return application.view();

@@ -11,10 +11,9 @@ const { sendStageEmail, sendStaffEmail, createTask, notifyUsers, emitWebhookEven
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '10m', nonRetryableErrorTypes: ['NotFound', 'InvalidRequest'] },
 });
 
-// Recording a failure is a single insert; a database outage heals, but not worth holding the workflow for a day.
+// Recording a failure is a single insert, retried until PostgreSQL is back: an outage must not lose the record.
 const { recordActionFailure } = proxyActivities<Activities>({
   startToCloseTimeout: '10s',
-  scheduleToCloseTimeout: '1h',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
 });
 
