@@ -67,6 +67,11 @@ export function testServices(): Promise<TestServices> {
   return services;
 }
 
+/** Whether this run has asked for the shared services; never starts them. */
+export function testServicesRequested(): boolean {
+  return services !== undefined;
+}
+
 export async function stopTestServices(): Promise<void> {
   for (const cleanup of cleanups.reverse()) await cleanup().catch((err: unknown) => console.error('cleanup failed', err));
 }

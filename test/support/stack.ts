@@ -15,7 +15,7 @@ export interface TestStack extends Stack {
 }
 
 export async function startTestStack(
-  options: { emailFaults?: EmailFaults; api?: boolean; allowPrivateWebhookTargets?: boolean; maxCachedWorkflows?: number } = {},
+  options: { emailFaults?: EmailFaults; api?: boolean; worker?: boolean; allowPrivateWebhookTargets?: boolean; maxCachedWorkflows?: number } = {},
 ): Promise<TestStack> {
   const services = await testServices();
   const taskQueue = `test-${randomBytes(4).toString('hex')}`;
@@ -28,7 +28,8 @@ export async function startTestStack(
     taskQueue,
     jwt: TEST_JWT,
     apiPort: options.api === false ? false : 0,
-    worker: { workflowBundle: services.workflowBundle, emailFaults: options.emailFaults },
+    // worker: false leaves the task queue unpolled (a test starts its own worker on it later).
+    worker: options.worker === false ? false : { workflowBundle: services.workflowBundle, emailFaults: options.emailFaults },
     loginAttemptsPerWindow: 10_000,
     // The test receivers listen on 127.0.0.1.
     allowPrivateWebhookTargets: options.allowPrivateWebhookTargets ?? true,
