@@ -101,6 +101,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   if (options.apiPort !== false) {
     // Hears notifications that workers in other processes write.
     await notificationFeed.listen(options.databaseUrl);
+    let reconciler: ReturnType<typeof startReconciler> | undefined;
     const app = createApp({
       orm,
       temporal: client,
@@ -112,6 +113,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       loginAttemptsPerWindow: options.loginAttemptsPerWindow,
       notificationFeed,
       temporalRpcTimeoutMs: options.temporalRpcTimeoutMs,
+      reconcilerStatus: () => reconciler?.status(),
     });
     const server: Server = await new Promise((resolve) => {
       const listening = app.listen(options.apiPort as number, () => resolve(listening));
@@ -121,8 +123,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     // Runs before the server closes: ends the open SSE streams, which would otherwise hold it open.
     stops.push(() => notificationFeed.stop());
     if (options.reconciler) {
-      const reconciler = startReconciler({ orm, client, taskQueue: options.taskQueue, logger });
-      stops.push(async () => reconciler.stop());
+      const started = startReconciler({ orm, client, taskQueue: options.taskQueue, logger });
+      reconciler = started;
+      stops.push(() => started.stop());
     }
   }
 

@@ -1,11 +1,23 @@
-// An application row whose workflow never started (a crash between the insert and the start) heals:
-// the reconciler starts it, and so does a retried apply.
+// The reconciler compares rows with workflows. An application row whose workflow never started (a crash between
+// the insert and the start) heals: the reconciler starts it and marks it, and so does a retried apply. An active
+// row whose workflow closed, and a workflow whose task keeps failing, are reported (log, gauges, status()).
 import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
 import { v7 as uuidv7 } from 'uuid';
-import { reconcileApplicationWorkflows } from '../../infra/reconciler.js';
-import { applicationWorkflowId } from '../../workflows/applications/application-workflow.js';
+import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
+import { resetToFirstWorkflowTask } from '../../infra/history-repair.js';
+import { metricsRegistry } from '../../infra/metrics.js';
+import { reconcileApplicationWorkflows, startReconciler, type ReconcileReport } from '../../infra/reconciler.js';
+import { applicationWorkflowId, stateQuery } from '../../workflows/applications/application-workflow.js';
+import { companyIdKey, jobIdKey, stageKey, statusKey } from '../../workflows/search-attributes.js';
+import { REPLAY_EXCLUDED_MEMO } from '../support/replay-all.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
-import { Api, createCandidate, createCompany, createOpenJob, type Company } from '../support/http.js';
+import { Api, createCandidate, createCompany, createOpenJob, unique, type Company } from '../support/http.js';
+
+const FAILING_WORKFLOWS = fileURLToPath(new URL('../fixtures/workflows/failing-first-task.ts', import.meta.url));
+const quietBundler = { trace() {}, debug() {}, info() {}, warn() {}, error: console.error } as never;
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('application workflow reconciler', () => {
   let stack: TestStack;
@@ -20,6 +32,18 @@ describe('application workflow reconciler', () => {
     job = await createOpenJob(company.recruiter);
   });
   after(() => stack?.stop());
+
+  const reconcile = () => reconcileApplicationWorkflows({ orm: stack.orm, client: stack.client, taskQueue: stack.taskQueue, graceMs: 60_000 });
+
+  /** Passes until one satisfies the check (visibility is eventually consistent; a task fails on its own schedule). */
+  async function reconcileUntil(check: (report: ReconcileReport) => boolean): Promise<ReconcileReport> {
+    let report = await reconcile();
+    for (let i = 0; i < 60 && !check(report); i++) {
+      await pause(250);
+      report = await reconcile();
+    }
+    return report;
+  }
 
   /** What a crash between the insert and the workflow start leaves behind: the rows, and no workflow. */
   async function orphanedApplication() {
@@ -43,33 +67,54 @@ describe('application workflow reconciler', () => {
     return { id, workflowId: applicationWorkflowId(id), candidate };
   }
 
+  /** An application created the normal way, through the API, with its workflow running. */
+  async function appliedApplication() {
+    const candidate = await createCandidate(api);
+    const applied = await candidate.api.post(`/api/jobs/${job.id}/apply`, {});
+    assert.equal(applied.status, 201, JSON.stringify(applied.body));
+    const handle = stack.client.workflow.getHandle(applicationWorkflowId(applied.body.id));
+    // Answered once the run's first workflow task is done.
+    await handle.query(stateQuery);
+    return { id: applied.body.id as string, handle };
+  }
+
   async function startedAt(id: string): Promise<Date | null> {
     for (let i = 0; i < 100; i++) {
-      const [row] = await stack.orm.em.getConnection().execute<{ workflow_started_at: Date | null }[]>('select workflow_started_at from application where id = ?', [id]);
-      if (row?.workflow_started_at) return row.workflow_started_at;
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      const row = await workflowStartedAt(id);
+      if (row) return row;
+      await pause(100);
     }
     return null;
   }
 
-  it('starts the workflow of an application left without one', async () => {
+  async function workflowStartedAt(id: string): Promise<Date | null> {
+    const [row] = await stack.orm.em.getConnection().execute<{ workflow_started_at: Date | null }[]>('select workflow_started_at from application where id = ?', [id]);
+    return row?.workflow_started_at ?? null;
+  }
+
+  it('starts the workflow of an application left without one, and marks it started', async () => {
     const orphan = await orphanedApplication();
-    const started = await reconcileApplicationWorkflows({ orm: stack.orm, client: stack.client, taskQueue: stack.taskQueue, graceMs: 60_000 });
-    assert.ok(started.includes(orphan.id));
-    assert.ok(await startedAt(orphan.id));
+    const report = await reconcile();
+    assert.ok(report.notStarted.includes(orphan.id));
+    assert.ok(report.started.includes(orphan.id));
+    // Marked by the reconciler itself, before its pass returns.
+    assert.ok(await workflowStartedAt(orphan.id));
     const description = await stack.client.workflow.getHandle(orphan.workflowId).describe();
     assert.equal(description.status.name, 'RUNNING');
     // It is a working application again: the recruiter can move it.
     const moved = await company.recruiter.api.post(`/api/applications/${orphan.id}/transitions`, { event: 'ADVANCE' });
     assert.equal(moved.status, 200, JSON.stringify(moved.body));
     assert.equal(moved.body.stage, 'screening');
+    // Marked rows are not started again.
+    assert.ok(!(await reconcile()).notStarted.includes(orphan.id));
   });
 
   it('leaves young rows to the request that is still starting them', async () => {
     const orphan = await orphanedApplication();
     await stack.orm.em.getConnection().execute('update application set created_at = now() where id = ?', [orphan.id]);
-    const started = await reconcileApplicationWorkflows({ orm: stack.orm, client: stack.client, taskQueue: stack.taskQueue, graceMs: 60_000 });
-    assert.ok(!started.includes(orphan.id));
+    const report = await reconcile();
+    assert.ok(!report.notStarted.includes(orphan.id));
+    assert.equal(await workflowStartedAt(orphan.id), null);
   });
 
   it('heals on a retried apply, which still answers 409', async () => {
@@ -85,5 +130,121 @@ describe('application workflow reconciler', () => {
     const moved = await company.recruiter.api.post(`/api/applications/${orphan.id}/transitions`, { event: 'MOVE', toStage: 'interview' });
     assert.equal(moved.status, 200, JSON.stringify(moved.body));
     assert.equal(moved.body.stage, 'interview');
+  });
+
+  describe('problems it reports and leaves alone', () => {
+    let failingWorker: Worker | undefined;
+    let failingRun: Promise<void> | undefined;
+    const failingQueue = unique('failing-tasks');
+    let terminated: { id: string };
+    let failing: { id: string; workflowId: string };
+
+    before(async () => {
+      // A worker whose applicationWorkflow throws in its first task, as a bad deploy would.
+      const connection = await NativeConnection.connect({ address: stack.services.temporal.address });
+      failingWorker = await Worker.create({
+        connection,
+        namespace: stack.services.temporal.namespace,
+        taskQueue: failingQueue,
+        workflowBundle: await bundleWorkflowCode({ workflowsPath: FAILING_WORKFLOWS, logger: quietBundler }),
+      });
+      failingRun = failingWorker.run().finally(() => connection.close());
+
+      terminated = await appliedApplication();
+      await stack.client.workflow.getHandle(applicationWorkflowId(terminated.id)).terminate('test: an operator ended it by mistake');
+
+      failing = await orphanedApplication();
+      await stack.client.workflow.start('applicationWorkflow', {
+        taskQueue: failingQueue,
+        workflowId: failing.workflowId,
+        args: [{ applicationId: failing.id, companyId: company.id, jobId: job.id }],
+        // Its retries time out (the SDK reports only a task's first failure); a short timeout makes them come sooner.
+        workflowTaskTimeout: '1s',
+        memo: { [REPLAY_EXCLUDED_MEMO]: 'an applicationWorkflow from test/fixtures/workflows/failing-first-task.ts' },
+        typedSearchAttributes: [
+          { key: companyIdKey, value: company.id },
+          { key: jobIdKey, value: job.id },
+          { key: stageKey, value: 'applied' },
+          { key: statusKey, value: 'active' },
+        ],
+      });
+    });
+
+    after(async () => {
+      await stack.client.workflow.getHandle(failing?.workflowId ?? '').terminate('test over').catch(() => undefined);
+      failingWorker?.shutdown();
+      await failingRun;
+    });
+
+    it('reports an active application whose workflow was terminated, and leaves it as it is', async () => {
+      const report = await reconcileUntil((r) => r.closedWorkflow.includes(terminated.id));
+      assert.ok(report.closedWorkflow.includes(terminated.id), JSON.stringify(report));
+      assert.ok(!report.failingWorkflowTask.includes(terminated.id));
+      const [row] = await stack.orm.em.getConnection().execute<{ status: string }[]>('select status from application where id = ?', [terminated.id]);
+      assert.equal(row?.status, 'active');
+      const description = await stack.client.workflow.getHandle(applicationWorkflowId(terminated.id)).describe();
+      assert.equal(description.status.name, 'TERMINATED');
+    });
+
+    it('does not report an application whose run was reset: its terminated run has a running successor', async () => {
+      const app = await appliedApplication();
+      const { runId } = await app.handle.describe();
+      const newRunId = await resetToFirstWorkflowTask(stack.client, app.handle.workflowId, runId);
+      // Both runs visible to list queries, the old one terminated with AtsStatus 'active'.
+      for (let i = 0; i < 60; i++) {
+        const runs = [];
+        for await (const run of stack.client.workflow.list({ query: `WorkflowId = '${app.handle.workflowId}'` })) runs.push(`${run.runId}:${run.status.name}`);
+        if (runs.includes(`${runId}:TERMINATED`) && runs.includes(`${newRunId}:RUNNING`)) break;
+        await pause(250);
+      }
+      const report = await reconcileUntil((r) => r.closedWorkflow.includes(terminated.id));
+      assert.ok(report.closedWorkflow.includes(terminated.id));
+      assert.ok(!report.closedWorkflow.includes(app.id), JSON.stringify(report));
+    });
+
+    it('reports an application whose workflow task keeps failing, and leaves it running', async () => {
+      const report = await reconcileUntil((r) => r.failingWorkflowTask.includes(failing.id));
+      assert.ok(report.failingWorkflowTask.includes(failing.id), JSON.stringify(report));
+      assert.ok(!report.closedWorkflow.includes(failing.id));
+      assert.ok(!report.failingWorkflowTask.includes(terminated.id));
+      const description = await stack.client.workflow.getHandle(failing.workflowId).describe();
+      assert.equal(description.status.name, 'RUNNING');
+      assert.ok((description.raw.pendingWorkflowTask?.attempt ?? 0) >= 3);
+    });
+
+    it('publishes each pass as a warn log listing the ids, Prometheus gauges and status()', async () => {
+      const lines: Record<string, any>[] = [];
+      const logger = pino({ level: 'warn' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+      const reconciler = startReconciler({ orm: stack.orm, client: stack.client, taskQueue: stack.taskQueue, graceMs: 60_000, logger, intervalMs: 3_600_000 });
+      try {
+        let status = await reconciler.runNow();
+        // The failing task is reported while it keeps failing; a pass between its attempts may just miss it.
+        for (let i = 0; i < 60 && !status.failingWorkflowTask.includes(failing.id); i++) {
+          await pause(250);
+          status = await reconciler.runNow();
+        }
+        assert.deepEqual(reconciler.status(), status);
+        assert.equal(status.lastError, null);
+        assert.ok(status.lastRunAt && !Number.isNaN(Date.parse(status.lastRunAt)));
+        assert.ok(status.closedWorkflow.includes(terminated.id));
+        assert.ok(status.failingWorkflowTask.includes(failing.id));
+
+        const gauge = await metricsRegistry.getSingleMetric('ats_reconciler_applications')?.get();
+        const value = (problem: string) => gauge?.values.find((v) => v.labels.problem === problem)?.value;
+        assert.equal(value('closed_workflow'), status.closedWorkflow.length);
+        assert.equal(value('failing_workflow_task'), status.failingWorkflowTask.length);
+        assert.equal(value('not_started'), status.notStarted.length);
+        assert.ok(/ats_reconciler_applications\{problem="failing_workflow_task"\} [1-9]/.test(await metricsRegistry.metrics()));
+
+        const warning = lines.at(-1);
+        assert.equal(warning?.level, 40);
+        assert.equal(warning?.msg, 'reconciler: applications need attention');
+        assert.ok(warning?.closedWorkflow.includes(terminated.id));
+        assert.ok(warning?.failingWorkflowTask.includes(failing.id));
+        assert.equal(warning?.counts.failingWorkflowTask, status.failingWorkflowTask.length);
+      } finally {
+        await reconciler.stop();
+      }
+    });
   });
 });
