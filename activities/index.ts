@@ -2,8 +2,9 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Transporter } from 'nodemailer';
 import { createReadModelActivities } from './applications/read-model.js';
-import { createCollaborationActivities } from './collaboration/tasks-notifications.js';
-import { createEmailActivities, createStaffEmailActivities, type EmailFaults } from './email/stage-email.js';
+import type { EmailFaults } from './email/stage-email.js';
+import { createStageActionActivities } from './stage-actions/activities.js';
+import type { StageActionActivities } from './stage-actions/registry.js';
 import { createWebhookActivities } from './webhooks/deliver-webhook.js';
 import type { NotificationPublisher } from '../infra/notification-feed.js';
 
@@ -21,11 +22,13 @@ export interface ActivityDeps {
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createReadModelActivities(deps),
-    ...createEmailActivities({ ...deps, faults: deps.emailFaults }),
-    ...createStaffEmailActivities(deps),
-    ...createCollaborationActivities(deps),
+    ...createStageActionActivities(deps),
     ...createWebhookActivities(deps),
   };
 }
 
 export type Activities = ReturnType<typeof createActivities>;
+
+// Every activity a stage action's call names is registered under that name, taking that request.
+const _stageActionsRegistered = (activities: Activities): StageActionActivities => activities;
+void _stageActionsRegistered;

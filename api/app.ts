@@ -5,25 +5,37 @@ import express, { type Express, type RequestHandler } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import { pinoHttp } from 'pino-http';
 import swaggerUi from 'swagger-ui-express';
+import { z } from 'zod';
 import { createDocument } from 'zod-openapi';
+import { findUserById } from '../db/users.js';
 import { DEFAULT_TEMPORAL_RPC_TIMEOUT_MS } from '../infra/config.js';
 import { metricsRegistry } from '../infra/metrics.js';
 import { applicationReviewRoutes } from './applications/review-routes.js';
 import { applicationRoutes } from './applications/routes.js';
 import { authRoutes } from './auth/routes.js';
 import { collaborationRoutes } from './collaboration/routes.js';
-import { createAuthenticator } from './auth.js';
+import { createAuthenticator, type FindAccount } from './auth.js';
 import { devMailboxRouter } from './dev-mailbox.js';
 import type { ApiDeps } from './deps.js';
 import { jobRoutes } from './jobs/routes.js';
+import { createIdempotencyStore } from './idempotency.js';
 import { HttpProblem, NotFoundProblem, problemHandler } from './problem.js';
-import { openApiPaths, registerRoutes, type RouteSpec } from './route.js';
+import { defineRoute, jsonBody, openApiPaths, registerRoutes, type RouteSpec } from './route.js';
 import { templateRoutes } from './templates/routes.js';
 import { userRoutes } from './users/routes.js';
 import { webhookRoutes } from './webhooks/routes.js';
 
+/**
+ * Every route, in the order they are matched. Building them touches no dependency (handlers use `deps` when
+ * they run), so scripts/openapi.ts builds the document from them without a database or Temporal.
+ */
 export function allRoutes(deps: ApiDeps): RouteSpec[] {
-  return [...authRoutes(deps), ...userRoutes(deps), ...jobRoutes(deps), ...templateRoutes(deps), ...applicationRoutes(deps), ...applicationReviewRoutes(deps), ...collaborationRoutes(deps), ...webhookRoutes(deps)];
+  let document: ReturnType<typeof openApiDocument> | undefined;
+  const routes: RouteSpec[] = [
+    ...operationsRoutes(deps, () => (document ??= openApiDocument(routes))),
+    ...authRoutes(deps), ...userRoutes(deps), ...jobRoutes(deps), ...templateRoutes(deps), ...applicationRoutes(deps), ...applicationReviewRoutes(deps), ...collaborationRoutes(deps), ...webhookRoutes(deps),
+  ];
+  return routes;
 }
 
 export function openApiDocument(routes: RouteSpec[]) {
@@ -32,8 +44,15 @@ export function openApiDocument(routes: RouteSpec[]) {
     info: {
       title: 'ATS API',
       version: '0.1.0',
-      description: 'Applicant tracking: each application is a durable Temporal workflow. Errors are application/problem+json (RFC 9457).',
+      description:
+        'Applicant tracking: each application is a durable Temporal workflow. Errors are application/problem+json (RFC 9457); ' +
+        'a known path with another method answers 405 with Allow, a body that is not JSON 415. Creating POSTs and PUTs take an ' +
+        'Idempotency-Key header (24 hours): a retry returns the first answer.',
+      // A private API: no licence is granted.
+      license: { name: 'UNLICENSED', identifier: 'LicenseRef-UNLICENSED' },
     },
+    // Relative: the document is served by the API it describes, wherever that runs.
+    servers: [{ url: '/', description: 'The server this document is served from' }],
     components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
     security: [{ bearer: [] }],
     paths: openApiPaths(routes),
@@ -75,6 +94,76 @@ async function probe(check: () => Promise<unknown>, ms: number): Promise<'ok' | 
   }
 }
 
+const readinessSchema = z
+  .object({
+    status: z.enum(['ready', 'not ready']),
+    postgres: z.enum(['ok', 'unreachable']),
+    temporal: z.enum(['ok', 'unreachable']),
+    reconciler: z.record(z.string(), z.unknown()).optional().meta({ description: 'What the reconciler last did, in processes that run one' }),
+  })
+  .meta({ id: 'Readiness' });
+
+/** Probes, metrics and this API's own description: public, and answering whether or not PostgreSQL and Temporal do. */
+function operationsRoutes(deps: ApiDeps, document: () => unknown): RouteSpec[] {
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/healthz',
+      summary: 'Liveness: the process answers',
+      tag: 'Operations',
+      auth: 'public',
+      dependencies: false,
+      responses: { 200: { description: 'Alive', schema: z.object({ status: z.literal('ok') }) } },
+      handler: () => ({ status: 200, body: { status: 'ok' } }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/readyz',
+      summary: `Readiness: PostgreSQL and Temporal each answer within ${READY_CHECK_TIMEOUT_MS} ms`,
+      tag: 'Operations',
+      auth: 'public',
+      dependencies: false,
+      responses: {
+        200: { description: 'Ready', schema: readinessSchema },
+        503: { description: 'Not ready: the failing dependency is `unreachable`', schema: readinessSchema },
+      },
+      async handler() {
+        const { connection } = deps.temporal;
+        const [postgres, temporal] = await Promise.all([
+          probe(() => deps.orm.em.getConnection().execute('select 1'), READY_CHECK_TIMEOUT_MS),
+          probe(() => connection.withDeadline(Date.now() + READY_CHECK_TIMEOUT_MS, () => connection.workflowService.getSystemInfo({})), READY_CHECK_TIMEOUT_MS),
+        ]);
+        const ready = postgres === 'ok' && temporal === 'ok';
+        const reconciler = deps.reconcilerStatus?.();
+        return { status: ready ? 200 : 503, body: { status: ready ? 'ready' : 'not ready', postgres, temporal, ...(reconciler ? { reconciler } : {}) } };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/metrics',
+      summary: 'Prometheus metrics: process metrics and ats_dependency_unavailable_total, ats_reconciler_*',
+      tag: 'Operations',
+      auth: 'public',
+      dependencies: false,
+      responses: { 200: { description: 'Prometheus text exposition format 0.0.4', schema: z.string(), contentType: 'text/plain' } },
+      async handler({ res }) {
+        res.type(metricsRegistry.contentType).send(await metricsRegistry.metrics());
+        return { status: 200 };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/openapi.json',
+      summary: 'This OpenAPI 3.1 document (interactive docs at /docs)',
+      tag: 'Operations',
+      auth: 'public',
+      dependencies: false,
+      responses: { 200: { description: 'The document', schema: z.record(z.string(), z.unknown()) } },
+      handler: () => ({ status: 200, body: document() }),
+    }),
+  ];
+}
+
 export function createApp(deps: ApiDeps): Express {
   const app = express();
   app.disable('x-powered-by');
@@ -91,32 +180,16 @@ export function createApp(deps: ApiDeps): Express {
       autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics' },
     }),
   );
-  app.use(express.json({ limit: '1mb', type: ['application/json', 'application/*+json'] }));
   app.use(temporalDeadlines(deps.temporal, deps.temporalRpcTimeoutMs ?? DEFAULT_TEMPORAL_RPC_TIMEOUT_MS));
 
-  app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
-  app.get('/readyz', async (_req, res) => {
-    const { connection } = deps.temporal;
-    const [postgres, temporal] = await Promise.all([
-      probe(() => deps.orm.em.getConnection().execute('select 1'), READY_CHECK_TIMEOUT_MS),
-      probe(() => connection.withDeadline(Date.now() + READY_CHECK_TIMEOUT_MS, () => connection.workflowService.getSystemInfo({})), READY_CHECK_TIMEOUT_MS),
-    ]);
-    const ready = postgres === 'ok' && temporal === 'ok';
-    const reconciler = deps.reconcilerStatus?.();
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', postgres, temporal, ...(reconciler ? { reconciler } : {}) });
-  });
-  app.get('/metrics', async (_req, res) => {
-    res.type(metricsRegistry.contentType).send(await metricsRegistry.metrics());
-  });
-
   const routes = allRoutes(deps);
-  const document = openApiDocument(routes);
-  app.get('/api/openapi.json', (_req, res) => void res.json(document));
-  app.use('/docs', swaggerUi.serve, swaggerUi.setup(document, { customSiteTitle: 'ATS API' }));
+  app.use('/docs', swaggerUi.serve, swaggerUi.setup(openApiDocument(routes), { customSiteTitle: 'ATS API' }));
 
-  // Failed logins only, per address and account: slows password guessing without throttling real use.
-  app.use(
+  // Failed logins only, per address and account: slows password guessing without throttling real use. The body
+  // is parsed here already, as the key names the account.
+  app.post(
     '/api/auth/login',
+    jsonBody,
     rateLimit({
       windowMs: 15 * 60_000,
       limit: deps.loginAttemptsPerWindow ?? 10,
@@ -130,7 +203,14 @@ export function createApp(deps: ApiDeps): Express {
 
   if (deps.devMailbox) app.use(devMailboxRouter(deps.devMailbox));
   const router = express.Router();
-  registerRoutes(router, routes, createAuthenticator(deps.jwt));
+  const findAccount: FindAccount = async (userId) => {
+    const user = await findUserById(deps.orm.em.fork(), userId);
+    return user ? { role: user.role, companyId: user.company ?? null } : undefined;
+  };
+  registerRoutes(router, routes, {
+    authenticate: createAuthenticator(deps.jwt, findAccount),
+    idempotency: createIdempotencyStore(deps.orm.em, deps.jwt.secret),
+  });
   app.use(router);
   app.use((req, _res, next) => next(new NotFoundProblem(`${req.method} ${req.path}`)));
   app.use(problemHandler(deps.logger));

@@ -32,7 +32,14 @@ export function issueAccessToken(principal: Principal, settings: TokenSettings):
   return { accessToken, expiresIn: decoded.exp - decoded.iat };
 }
 
-export function createAuthenticator(settings: TokenSettings): RequestHandler {
+/** The account a token's subject names now: its role and company, or undefined when it no longer exists. */
+export type FindAccount = (userId: string) => Promise<{ role: string; companyId: string | null } | undefined>;
+
+/**
+ * A token is only as good as its account: one whose user was deleted, or whose role or company changed since it
+ * was issued, is refused with 401 (one primary-key lookup per request) rather than acting for an account that is not there.
+ */
+export function createAuthenticator(settings: TokenSettings, findAccount: FindAccount): RequestHandler {
   const authenticator = new passport.Passport();
   authenticator.use(
     new JwtStrategy(
@@ -45,7 +52,12 @@ export function createAuthenticator(settings: TokenSettings): RequestHandler {
       (payload: unknown, done: (err: unknown, user?: Principal | false) => void) => {
         const claims = claimsSchema.safeParse(payload);
         if (!claims.success) return done(null, false);
-        done(null, { userId: claims.data.sub, role: claims.data.role, companyId: claims.data.companyId });
+        const principal = { userId: claims.data.sub, role: claims.data.role, companyId: claims.data.companyId };
+        findAccount(principal.userId).then(
+          (account) => done(null, account && account.role === principal.role && account.companyId === principal.companyId ? principal : false),
+          // PostgreSQL unreachable: the problem handler answers 503.
+          (err: unknown) => done(err),
+        );
       },
     ),
   );

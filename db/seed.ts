@@ -1,9 +1,9 @@
 // Demo data for `npm run dev`: one company with its staff, a candidate and an open job. Idempotent.
 import { hash } from '@node-rs/argon2';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { v7 as uuidv7 } from 'uuid';
-import { Company, Job, User } from './entities.js';
-import { addSeedTemplates } from './pipeline-templates.js';
+import { addJob, findOldestJob } from './jobs.js';
+import { addSeedTemplates } from './templates.js';
+import { addCompany, addUser, findUserByEmail } from './users.js';
 
 export const DEMO_PASSWORD = 'demo-password';
 export const DEMO_USERS = {
@@ -21,31 +21,29 @@ export interface DemoData {
 
 export async function seedDemo(orm: MikroORM): Promise<DemoData> {
   const em = orm.em.fork();
-  const existing = await em.findOne(User, { email: DEMO_USERS.admin });
+  const existing = await findUserByEmail(em, DEMO_USERS.admin);
   if (existing?.company) {
-    const job = await em.findOne(Job, { company: existing.company }, { orderBy: { createdAt: 'asc' } });
+    const job = await findOldestJob(em, existing.company);
     return { companyId: existing.company, jobId: job?.id ?? '', created: false };
   }
   const passwordHash = await hash(DEMO_PASSWORD);
-  const now = new Date();
-  const company = em.create(Company, { id: uuidv7(), name: 'Acme Robotics', createdAt: now });
+  // Everything below is written by one flush, through the modules that own the tables.
+  const company = addCompany(em, 'Acme Robotics');
   const user = (email: string, name: string, role: 'admin' | 'recruiter' | 'hiring_manager' | 'candidate') =>
-    em.create(User, { id: uuidv7(), company: role === 'candidate' ? null : company.id, email, name, role, passwordHash, createdAt: now });
+    addUser(em, { companyId: role === 'candidate' ? null : company.id, email, name, role, passwordHash });
   const admin = user(DEMO_USERS.admin, 'Ada Admin', 'admin');
   addSeedTemplates(em, company.id, admin.id);
   const recruiter = user(DEMO_USERS.recruiter, 'Rita Recruiter', 'recruiter');
   user(DEMO_USERS.hiringManager, 'Hank Manager', 'hiring_manager');
   user(DEMO_USERS.candidate, 'Casey Candidate', 'candidate');
-  const job = em.create(Job, {
-    id: uuidv7(),
-    company: company.id,
+  const job = addJob(em, {
+    companyId: company.id,
     title: 'Robotics Software Engineer',
     description: 'Write the software that makes our robots move.',
     location: 'Berlin or remote',
     status: 'open',
     createdBy: recruiter.id,
-    createdAt: now,
-    updatedAt: now,
+    pipelineTemplateVersion: null,
   });
   await em.flush();
   return { companyId: company.id, jobId: job.id, created: true };

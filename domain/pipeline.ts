@@ -1,8 +1,9 @@
 // A pipeline is data: ordered stages and what happens on entering them. The stage machine is built from it.
+import type { ApplicationStatus, StageKind } from './enums.js';
 import type { StageEventType } from './stage-machine.js';
-import type { TemplateAction } from './templates.js';
+import type { StageActionData } from './templates.js';
 
-export type StageKind = 'active' | 'hired' | 'rejected' | 'withdrawn';
+export type { ApplicationStatus, StageKind };
 
 export interface StageDefinition {
   key: string;
@@ -11,7 +12,7 @@ export interface StageDefinition {
   /** Email template sent to the candidate on entering the stage, if any. */
   email?: string;
   /** A template stage's automations, run on entering it (see runStageAction in stage-machine.ts). */
-  onEnter?: TemplateAction[];
+  onEnter?: StageActionData[];
 }
 
 /** One allowed move: `event` from stage `from` leads to stage `to`. */
@@ -27,8 +28,6 @@ export interface PipelineDefinition {
   /** Explicit moves; without them: next stage, MOVE to any active stage, REJECT/WITHDRAW from active stages, HIRE from the last. */
   moves?: PipelineMove[];
 }
-
-export type ApplicationStatus = 'active' | 'hired' | 'rejected' | 'withdrawn';
 
 export const DEFAULT_PIPELINE: PipelineDefinition = {
   key: 'default',

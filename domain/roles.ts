@@ -1,8 +1,11 @@
-// The one place that maps roles to permissions (seed 002's RBAC matrix, extended with company admins).
+// The roles and the one place that maps them to permissions: staff roles of a company (its admins included) and
+// candidates.
 
 export const ROLES = ['admin', 'recruiter', 'hiring_manager', 'interviewer', 'candidate'] as const;
 export type Role = (typeof ROLES)[number];
 export const STAFF_ROLES = ['admin', 'recruiter', 'hiring_manager', 'interviewer'] as const satisfies readonly Role[];
+/** The roles an admin may give the staff they add (admins come only with a new company). */
+export const INVITABLE_ROLES = ['recruiter', 'hiring_manager', 'interviewer'] as const satisfies readonly Role[];
 
 export type Permission =
   | 'users:create'

@@ -1,16 +1,17 @@
-// The templates every new company starts with: the skeleton's default pipeline and seed 001's eight stages.
+// The templates every new company starts with: the built-in default pipeline, and an eight-stage pipeline from
+// application to hire with a task, email or notification on each stage.
 import { STAGE_EMAIL_TEMPLATES } from './email-templates.js';
-import type { EmailAction, PipelineTemplateDefinition } from './templates.js';
+import type { PipelineTemplateDefinition, StageActionData } from './templates.js';
 
 const signOff = 'The {{companyName}} hiring team';
 
-function candidateEmail(key: string): EmailAction {
+function candidateEmail(key: string): StageActionData {
   const template = STAGE_EMAIL_TEMPLATES[key];
   if (!template) throw new Error(`no stage email ${key}`);
   return { type: 'email', to: 'candidate', subject: template.subject, text: template.text, html: template.html };
 }
 
-function email(subject: string, body: string): EmailAction {
+function email(subject: string, body: string): StageActionData {
   return {
     type: 'email',
     to: 'candidate',
@@ -32,7 +33,7 @@ export const DEFAULT_TEMPLATE: PipelineTemplateDefinition = {
   ],
 };
 
-/** Seed 001's workflow: each stage with the automation that seed lists for it. */
+/** Eight stages from application to hire, each with its automation: a task, a candidate email or a notification. */
 export const EIGHT_STAGE_TEMPLATE: PipelineTemplateDefinition = {
   stages: [
     {

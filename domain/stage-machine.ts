@@ -1,6 +1,7 @@
 // The pipeline definition as an XState machine, used only through XState's pure functions
 // (initialTransition, transition, snapshot.can) so the workflow sandbox stays deterministic.
 import { setup, initialTransition, transition, type SnapshotFrom } from 'xstate';
+import type { StageKind } from './enums.js';
 import { activeStages, type PipelineDefinition, type PipelineMove } from './pipeline.js';
 
 export const STAGE_EVENT_TYPES = ['ADVANCE', 'MOVE', 'REJECT', 'WITHDRAW', 'HIRE'] as const;
@@ -36,7 +37,7 @@ const machineSetup = setup({
 
 export function buildStageMachine(pipeline: PipelineDefinition) {
   const active = activeStages(pipeline);
-  const terminalKey = (kind: 'hired' | 'rejected' | 'withdrawn') => pipeline.stages.find((s) => s.kind === kind)?.key;
+  const terminalKey = (kind: Exclude<StageKind, 'active'>) => pipeline.stages.find((s) => s.kind === kind)?.key;
   const hired = terminalKey('hired');
   const rejected = terminalKey('rejected');
   const withdrawn = terminalKey('withdrawn');

@@ -13,6 +13,9 @@ export type TransitionDecision =
   | { ok: true; toStage: string; status: ApplicationStatus; actions: StageAction[] }
   | { ok: false; reason: 'forbidden' | 'illegal'; message: string; allowed: AllowedEvents };
 
+/** A legal move: where it leads and the entry actions of the stage it enters. */
+export type AcceptedTransition = Extract<TransitionDecision, { ok: true }>;
+
 export function decideTransition(
   pipeline: PipelineDefinition,
   machine: StageMachine,

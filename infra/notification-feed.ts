@@ -3,6 +3,7 @@
 // LISTENs on one dedicated connection so notifications written by workers elsewhere reach its clients too.
 // A notification that arrives both ways is delivered once.
 import pg from 'pg';
+import { loadNotification, type NotificationRow } from '../db/collaboration.js';
 import type { Logger } from './logger.js';
 
 export const NOTIFICATION_CHANNEL = 'ats_notification';
@@ -32,16 +33,6 @@ export interface FeedSubscriber {
   deliver(notification: FeedNotification): void;
   /** The feed is shutting down: end the stream. */
   close(): void;
-}
-
-interface NotificationRow {
-  id: string;
-  company_id: string;
-  user_id: string;
-  application_id: string | null;
-  message: string;
-  read_at: Date | null;
-  created_at: Date;
 }
 
 export function rowToFeedNotification(row: NotificationRow): FeedNotification {
@@ -166,11 +157,8 @@ export class NotificationFeed implements NotificationPublisher {
     }
     if (!this.subscribers.has(signal.userId) || this.delivered.has(signal.id)) return;
     try {
-      const { rows } = await client.query<NotificationRow>(
-        'select id, company_id, user_id, application_id, message, read_at, created_at from notification where id = $1',
-        [signal.id],
-      );
-      this.publish(rows.map(rowToFeedNotification));
+      const row = await loadNotification(client, signal.id);
+      if (row) this.publish([rowToFeedNotification(row)]);
     } catch (err) {
       this.logger.warn({ err, notificationId: signal.id }, 'notification feed could not load a notification');
     }

@@ -6,10 +6,9 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { isGrpcServiceError, type Client } from '@temporalio/client';
 import { Gauge } from 'prom-client';
-import type { PipelineTemplateDefinition } from '../domain/templates.js';
+import { findActiveApplicationIdsByWorkflow, findUnstartedApplications, markWorkflowStarted } from '../db/applications.js';
 import type { Logger } from './logger.js';
 import { metricsRegistry } from './metrics.js';
-import { markWorkflowStarted } from './read-model.js';
 import { startApplicationWorkflow } from './temporal.js';
 
 const WORKFLOW_ID_PREFIX = 'application-';
@@ -60,13 +59,7 @@ const applicationId = (workflowId: string) => workflowId.slice(WORKFLOW_ID_PREFI
 
 /** Starts the workflows of rows that never got one and marks each started once Temporal has it. */
 async function startMissingWorkflows(options: ReconcileOptions): Promise<{ notStarted: string[]; started: string[] }> {
-  const rows = await options.orm.em.getConnection().execute<{ id: string; company_id: string; job_id: string; version_id: string | null; definition: PipelineTemplateDefinition | null }[]>(
-    `select a.id, a.company_id, a.job_id, v.id as version_id, v.definition from application a
-     left join pipeline_template_version v on v.id = a.pipeline_template_version_id
-     where a.workflow_started_at is null and a.status = 'active' and a.created_at < now() - make_interval(secs => ?)
-     order by a.created_at limit ?`,
-    [(options.graceMs ?? 30_000) / 1000, options.limit ?? 200],
-  );
+  const rows = await findUnstartedApplications(options.orm.em, { graceMs: options.graceMs ?? 30_000, limit: options.limit ?? 200 });
   const started: string[] = [];
   for (const row of rows) {
     await startApplicationWorkflow(options.client, options.taskQueue, {
@@ -95,11 +88,7 @@ async function findClosedWhileActive(options: ReconcileOptions, runningWorkflowI
   // A reset (npm run repair:histories) terminates the old run and leaves a new one running under the same id.
   const workflowIds = [...new Set(closed.map((run) => run.workflowId))].filter((id) => id.startsWith(WORKFLOW_ID_PREFIX) && !runningWorkflowIds.has(id));
   if (workflowIds.length === 0) return [];
-  const rows = await options.orm.em.getConnection().execute<{ id: string }[]>(
-    `select id from application where status = 'active' and workflow_id in (?) order by id`,
-    [workflowIds],
-  );
-  return rows.map((row) => row.id);
+  return findActiveApplicationIdsByWorkflow(options.orm.em, workflowIds);
 }
 
 /**

@@ -13,7 +13,7 @@ import type { ConnectionOptions } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { DEFAULT_PIPELINE, initialStage } from '../domain/pipeline.js';
 import { toPipelineDefinition } from '../domain/templates.js';
-import { applicationWorkflowId, type ApplicationWorkflowInput } from '../workflows/applications/application-workflow.js';
+import { applicationWorkflowId, type ApplicationWorkflowInput } from '../workflows/applications/contract.js';
 import { companyIdKey, jobIdKey, stageKey, statusKey } from '../workflows/search-attributes.js';
 
 export interface TemporalTarget {

@@ -6,6 +6,7 @@ import { Migration20261122020000TasksNotifications } from './Migration2026112202
 import { Migration20261122030000Webhooks } from './Migration20261122030000Webhooks.js';
 import { Migration20261122040000ApplicationTemplateVersion } from './Migration20261122040000ApplicationTemplateVersion.js';
 import { Migration20261122050000FeedbackApprovals } from './Migration20261122050000FeedbackApprovals.js';
+import { Migration20261122060000IdempotencyKeys } from './Migration20261122060000IdempotencyKeys.js';
 
 export const MIGRATIONS = [
   { name: 'Migration20261122000000Skeleton', class: Migration20261122000000Skeleton },
@@ -14,4 +15,5 @@ export const MIGRATIONS = [
   { name: 'Migration20261122030000Webhooks', class: Migration20261122030000Webhooks },
   { name: 'Migration20261122040000ApplicationTemplateVersion', class: Migration20261122040000ApplicationTemplateVersion },
   { name: 'Migration20261122050000FeedbackApprovals', class: Migration20261122050000FeedbackApprovals },
+  { name: 'Migration20261122060000IdempotencyKeys', class: Migration20261122060000IdempotencyKeys },
 ];

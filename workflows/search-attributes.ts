@@ -1,5 +1,5 @@
 // Custom search attributes that make applications findable in the Temporal UI. IDs and enums only:
-// no personal data goes into search attributes (DESIGN.md rule 3).
+// no personal data goes into search attributes: they are indexed and shown to every operator of the namespace.
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 
 export const companyIdKey = defineSearchAttributeKey('AtsCompanyId', SearchAttributeType.KEYWORD);

@@ -1,29 +1,16 @@
 // Signed webhook delivery: one HTTP POST per activity attempt, each attempt recorded in webhook_delivery.
 // A non-2xx answer or a network error throws a retryable failure, so Temporal's retry policy (set by
 // webhookDeliveryWorkflow) does the backoff; the body is rebuilt from the input, so it is the same bytes
-// every time and the event id in X-ATS-Delivery lets the receiver drop duplicates.
+// every time and the event id in X-ATS-Delivery lets the receiver drop duplicates. Also the application
+// workflow's own events (emitWebhookEvents); a template's webhook action emits through its own activity.
 import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { v7 as uuidv7 } from 'uuid';
 import { webhookBody, webhookSignature } from '../../domain/webhooks.js';
-import { emitWebhookEvent, type WebhookEvent, type EmitResult } from '../../infra/webhooks.js';
+import type { DeliverWebhookRequest, DeliverWebhookResult, EmitResult, WebhookEvent } from './contract.js';
+import { emitWebhookEvent } from './fan-out.js';
 import { RefusedTargetError, refusedHost, webhookDispatcher } from '../../infra/webhook-targets.js';
 import { fetch } from 'undici';
-
-export interface DeliverWebhookRequest {
-  companyId: string;
-  subscriptionId: string;
-  eventId: string;
-  event: string;
-  /** When the event happened (ISO-8601); part of the body, so fixed at emit time. */
-  createdAt: string;
-  payload: unknown;
-}
-
-export interface DeliverWebhookResult {
-  statusCode: number;
-  attempt: number;
-}
 
 export const WEBHOOK_TIMEOUT_MS = 10_000;
 
@@ -94,13 +81,7 @@ export function createWebhookActivities({ orm, allowPrivateWebhookTargets = fals
       return { statusCode: statusCode!, attempt };
     },
 
-    /** Starts one delivery workflow per matching subscription, on this worker's task queue. */
-    async emitWebhookEvent(event: WebhookEvent): Promise<EmitResult> {
-      const { client, info } = Context.current();
-      return emitWebhookEvent(client, info.taskQueue, event, orm);
-    },
-
-    /** Several events of one occurrence (a move is a stage_changed and maybe a hired), in order. */
+    /** The application workflow's own events: several of one occurrence (a move is a stage_changed and maybe a hired), in order. */
     async emitWebhookEvents(events: WebhookEvent[]): Promise<EmitResult> {
       const { client, info } = Context.current();
       const result: EmitResult = { started: [], duplicates: [] };

@@ -3,18 +3,16 @@
 import { WorkflowNotFoundError } from '@temporalio/common';
 import { v5 as uuidv5, v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
-import {
-  FORBIDDEN_TRANSITION,
-  NO_SUCH_GATE,
-  approvalUpdate,
-  feedbackUpdate,
-} from '../../workflows/applications/application-workflow.js';
+import { approvalGateFor, decideApproval, decideFeedbackStage } from '../../domain/gates.js';
+import { approvalUpdate, feedbackUpdate } from '../../workflows/applications/contract.js';
 import type { Principal } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
 import { ConflictProblem, ForbiddenProblem, NotFoundProblem, UnavailableProblem, UnprocessableProblem, temporalCallOutcome } from '../problem.js';
 import { defineRoute, idParams } from '../route.js';
-import { approvalGateOf, nextApprovalGate, pipelineOf } from './pipelines.js';
-import { findApplication, type ApplicationRow } from './queries.js';
+import { findApplication, type ApplicationRow } from '../../db/applications.js';
+import { addReviewer, findApproval, findFeedback, insertApproval, insertFeedback, listApprovals, listFeedback, removeReviewer } from '../../db/reviews.js';
+import { pipelineOf } from './pipelines.js';
+import { refusalProblem } from './refusals.js';
 import {
   addReviewerSchema,
   approvalSchema,
@@ -25,17 +23,15 @@ import {
   toApprovalView,
   toFeedbackView,
 } from './review-schemas.js';
-import { insertApproval, insertFeedback } from '../../infra/reviews.js';
-import { addReviewer, findApproval, findFeedback, listApprovals, listFeedback, removeReviewer } from './reviews.js';
 import { idempotencyHeaders, reviewerSchema, toReviewerView } from './schemas.js';
-import { refusalOf, updateApplicationWorkflow } from './workflow-calls.js';
+import { updateApplicationWorkflow } from './workflow-calls.js';
 
 /** Names the rows of keyed requests: uuid v5 of the user and their Idempotency-Key. */
 const IDEMPOTENCY_NAMESPACE = '6f1d7c52-3c0e-4d8e-9a57-0b9b3c1e2f41';
 
 export function applicationReviewRoutes(deps: ApiDeps) {
   async function loadApplication(principal: Principal, id: string): Promise<ApplicationRow> {
-    const row = await findApplication(deps.orm, principal, id);
+    const row = await findApplication(deps.orm.em, principal, id);
     if (!row) throw new NotFoundProblem('Application');
     return row;
   }
@@ -74,7 +70,7 @@ export function applicationReviewRoutes(deps: ApiDeps) {
       },
       async handler({ params, body, principal }) {
         const row = await loadApplication(principal, params.id);
-        const reviewer = await addReviewer(deps.orm, { companyId: row.company_id, applicationId: row.id, userId: body.userId, assignedBy: principal.userId });
+        const reviewer = await addReviewer(deps.orm.em, { companyId: row.company_id, applicationId: row.id, userId: body.userId, assignedBy: principal.userId });
         if (!reviewer) throw new UnprocessableProblem('userId is no staff member of your company', { errors: [{ path: 'body.userId', message: 'no staff member of your company' }] });
         return { status: reviewer.added ? 201 : 200, body: toReviewerView(reviewer) };
       },
@@ -89,7 +85,7 @@ export function applicationReviewRoutes(deps: ApiDeps) {
       responses: { 204: { description: 'Removed' } },
       async handler({ params, principal }) {
         const row = await loadApplication(principal, params.id);
-        if (!(await removeReviewer(deps.orm, row.id, params.userId))) throw new NotFoundProblem('Reviewer');
+        if (!(await removeReviewer(deps.orm.em, row.id, params.userId))) throw new NotFoundProblem('Reviewer');
         return { status: 204 };
       },
     }),
@@ -109,9 +105,9 @@ export function applicationReviewRoutes(deps: ApiDeps) {
       async handler({ params, body, principal, req, headers }) {
         const row = await loadApplication(principal, params.id);
         const stage = body.stage ?? row.stage;
-        const stages = pipelineOf(row).pipeline.stages.map((s) => s.key);
-        if (!stages.includes(stage)) {
-          throw new UnprocessableProblem(`The application's pipeline has no stage ${stage}; its stages are ${stages.join(', ')}`, { stages });
+        const known = decideFeedbackStage(pipelineOf(row).pipeline, stage);
+        if (!known.ok) {
+          throw new UnprocessableProblem(`The application's pipeline has no stage ${stage}; its stages are ${known.stages.join(', ')}`, { stages: known.stages });
         }
         const requestId = String(req.id);
         const key = headers['Idempotency-Key'];
@@ -128,19 +124,18 @@ export function applicationReviewRoutes(deps: ApiDeps) {
               }),
             );
             // The decision is durable; the workflow writes the same row after (both once per id).
-            if (state.feedback) await insertFeedback(deps.orm, state.feedback);
+            if (state.feedback) await insertFeedback(deps.orm.em, state.feedback);
             workflowRecorded = true;
           } catch (err) {
-            const refusal = refusalOf(err);
-            if (refusal?.type === NO_SUCH_GATE) throw new UnprocessableProblem(refusal.message);
-            if (refusal?.type === FORBIDDEN_TRANSITION) throw new ForbiddenProblem(refusal.message);
+            const refused = refusalProblem(err);
+            if (refused) throw refused;
             // The workflow has finished (the read model has not caught up yet): there is no gate left to count toward.
             if (!(err instanceof WorkflowNotFoundError)) unavailable(err, requestId, row.id, 'feedback');
           }
         }
         // No workflow left to count it toward a gate (the application has finished): the row is written here.
-        if (!workflowRecorded) await insertFeedback(deps.orm, { ...feedback, at: new Date().toISOString() });
-        return { status: 201, body: toFeedbackView(await recorded(findFeedback(deps.orm, feedback.id), 'feedback', feedback.id)) };
+        if (!workflowRecorded) await insertFeedback(deps.orm.em, { ...feedback, at: new Date().toISOString() });
+        return { status: 201, body: toFeedbackView(await recorded(findFeedback(deps.orm.em, feedback.id), 'feedback', feedback.id)) };
       },
     }),
     defineRoute({
@@ -153,7 +148,7 @@ export function applicationReviewRoutes(deps: ApiDeps) {
       responses: { 200: { description: 'The feedback', schema: z.object({ items: z.array(feedbackSchema) }) } },
       async handler({ params, principal }) {
         const row = await loadApplication(principal, params.id);
-        return { status: 200, body: { items: (await listFeedback(deps.orm, row.id)).map(toFeedbackView) } };
+        return { status: 200, body: { items: (await listFeedback(deps.orm.em, row.id)).map(toFeedbackView) } };
       },
     }),
     defineRoute({
@@ -174,13 +169,13 @@ export function applicationReviewRoutes(deps: ApiDeps) {
       async handler({ params, body, principal, req, headers }) {
         const row = await loadApplication(principal, params.id);
         if (row.status !== 'active') throw new ConflictProblem(`The application is ${row.status}; there is nothing left to approve`);
-        const gate = body.stage ? approvalGateOf(row, body.stage) : nextApprovalGate(row, row.stage);
+        const gate = approvalGateFor(row.template_definition, row.stage, body.stage);
         if (!gate) {
           throw new UnprocessableProblem(
             body.stage ? `Stage ${body.stage} needs no approval in this application's pipeline` : `No stage after ${row.stage} needs an approval`,
           );
         }
-        if (principal.role !== gate.role) throw new ForbiddenProblem(`Entering ${gate.stage} is approved by a ${gate.role}; a ${principal.role} may not decide it`);
+        if (!decideApproval(row.template_definition, gate.stage, principal.role).ok) throw new ForbiddenProblem(`Entering ${gate.stage} is approved by a ${gate.role}; a ${principal.role} may not decide it`);
         const requestId = String(req.id);
         const key = headers['Idempotency-Key'];
         const approval = {
@@ -195,15 +190,14 @@ export function applicationReviewRoutes(deps: ApiDeps) {
               updateId: `approval:${approval.id}`,
             }),
           );
-          if (state.approval) await insertApproval(deps.orm, state.approval);
+          if (state.approval) await insertApproval(deps.orm.em, state.approval);
         } catch (err) {
-          const refusal = refusalOf(err);
-          if (refusal?.type === FORBIDDEN_TRANSITION) throw new ForbiddenProblem(refusal.message);
-          if (refusal?.type === NO_SUCH_GATE) throw new UnprocessableProblem(refusal.message);
+          const refused = refusalProblem(err);
+          if (refused) throw refused;
           if (err instanceof WorkflowNotFoundError) throw new ConflictProblem('The application has finished; there is nothing left to approve');
           unavailable(err, requestId, row.id, 'approval');
         }
-        return { status: 201, body: toApprovalView(await recorded(findApproval(deps.orm, approval.id), 'approval', approval.id)) };
+        return { status: 201, body: toApprovalView(await recorded(findApproval(deps.orm.em, approval.id), 'approval', approval.id)) };
       },
     }),
     defineRoute({
@@ -216,7 +210,7 @@ export function applicationReviewRoutes(deps: ApiDeps) {
       responses: { 200: { description: 'The decisions', schema: z.object({ items: z.array(approvalSchema) }) } },
       async handler({ params, principal }) {
         const row = await loadApplication(principal, params.id);
-        return { status: 200, body: { items: (await listApprovals(deps.orm, row.id)).map(toApprovalView) } };
+        return { status: 200, body: { items: (await listApprovals(deps.orm.em, row.id)).map(toApprovalView) } };
       },
     }),
   ];

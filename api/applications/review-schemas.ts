@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { APPROVAL_DECISIONS, FEEDBACK_RATINGS } from '../../db/entities.js';
-import type { ApprovalRow, FeedbackRow } from './reviews.js';
+import { NOT_BLANK } from '../route.js';
+import { APPROVAL_DECISIONS, FEEDBACK_RATINGS } from '../../domain/enums.js';
+import type { ApprovalRow, FeedbackRow } from '../../db/reviews.js';
 
-const stageKey = z.string().trim().min(1).max(64);
+const stageKey = z.string().trim().min(1).max(64).meta(NOT_BLANK);
 const person = z.object({ id: z.uuid(), name: z.string().nullable() }).nullable();
 
 export const addReviewerSchema = z.strictObject({ userId: z.uuid() }).meta({ id: 'AddReviewer' });
@@ -11,7 +12,7 @@ export const reviewerParams = z.object({ id: z.uuid(), userId: z.uuid() });
 export const submitFeedbackSchema = z
   .strictObject({
     rating: z.enum(FEEDBACK_RATINGS),
-    notes: z.string().trim().min(1).max(10_000),
+    notes: z.string().trim().min(1).max(10_000).meta(NOT_BLANK),
     stage: stageKey.optional().meta({ description: "The stage the feedback is about; default the application's current stage" }),
   })
   .meta({ id: 'SubmitFeedback' });

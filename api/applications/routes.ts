@@ -2,29 +2,29 @@ import { WorkflowNotFoundError } from '@temporalio/common';
 import { Semaphore } from 'async-mutex';
 import { v7 as uuidv7 } from 'uuid';
 import { initialStage } from '../../domain/pipeline.js';
-import { isStaff } from '../../domain/roles.js';
-import type { AllowedEvents, StageEvent } from '../../domain/stage-machine.js';
-import type { PipelineTemplateDefinition } from '../../domain/templates.js';
-import { decideTransition } from '../../domain/transitions.js';
-import { markWorkflowStarted, writeStageChange } from '../../infra/read-model.js';
-import { startApplicationWorkflow } from '../../infra/temporal.js';
 import {
-  FORBIDDEN_TRANSITION,
-  GATE_NOT_MET,
-  ILLEGAL_TRANSITION,
-  STAGE_CHANGED,
-  applicationWorkflowId,
-  transitionUpdate,
-  type ApplicationState,
-  type GateShortfall,
-} from '../../workflows/applications/application-workflow.js';
+  findApplication,
+  findApplications,
+  findApplyTarget,
+  findStaffDetail,
+  insertApplication,
+  listApplications,
+  listTransitions,
+  markWorkflowStarted,
+  writeStageChange,
+  type ApplicationRow,
+} from '../../db/applications.js';
+import { isStaff } from '../../domain/roles.js';
+import type { StageEvent } from '../../domain/stage-machine.js';
+import { decideTransition } from '../../domain/transitions.js';
+import { startApplicationWorkflow } from '../../infra/temporal.js';
+import { applicationWorkflowId, transitionUpdate, type ApplicationState } from '../../workflows/applications/contract.js';
 import type { Principal } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
-import { ConflictProblem, ForbiddenProblem, HttpProblem, NotFoundProblem, UnavailableProblem, UnprocessableProblem, temporalCallOutcome } from '../problem.js';
+import { ConflictProblem, HttpProblem, NotFoundProblem, UnavailableProblem, UnprocessableProblem, temporalCallOutcome } from '../problem.js';
 import { decodeCursor, pageSchema, toPage } from '../pagination.js';
 import { defineRoute, idParams } from '../route.js';
 import { pipelineOf } from './pipelines.js';
-import { findApplication, findApplications, findStaffDetail, listApplications, listTransitions, type ApplicationRow } from './queries.js';
 import {
   MAX_BULK_APPLICATIONS,
   applicationSchema,
@@ -40,7 +40,8 @@ import {
   toTransitionView,
   transitionSchema,
 } from './schemas.js';
-import { gateNotMet, refusalOf, updateApplicationWorkflow } from './workflow-calls.js';
+import { illegalMove, refusalProblem, transitionRefusal } from './refusals.js';
+import { updateApplicationWorkflow } from './workflow-calls.js';
 
 /** Moves of one bulk request in flight at once. */
 const BULK_CONCURRENCY = 8;
@@ -63,13 +64,9 @@ function sameMove(change: { event: string; toStage: string }, event: StageEvent)
   return change.event === event.type && (event.type !== 'MOVE' || change.toStage === event.toStage);
 }
 
-function illegalMove(detail: string, allowed: AllowedEvents) {
-  return new ConflictProblem(detail, { allowedEvents: allowed.events, moveTargets: allowed.moveTargets });
-}
-
 export function applicationRoutes(deps: ApiDeps) {
   async function loadApplication(principal: Principal, id: string): Promise<ApplicationRow> {
-    const row = await findApplication(deps.orm, principal, id);
+    const row = await findApplication(deps.orm.em, principal, id);
     if (!row) throw new NotFoundProblem('Application');
     return row;
   }
@@ -88,9 +85,7 @@ export function applicationRoutes(deps: ApiDeps) {
     if (!move.key && (expectedStage === undefined || expectedStage === row.stage)) {
       const { pipeline, machine } = pipelineOf(row);
       const early = decideTransition(pipeline, machine, row.stage, actor, event);
-      if (!early.ok) {
-        throw early.reason === 'forbidden' ? new ForbiddenProblem(early.message) : illegalMove(early.message, early.allowed);
-      }
+      if (!early.ok) throw transitionRefusal(early);
     }
     let state: ApplicationState;
     try {
@@ -114,16 +109,8 @@ export function applicationRoutes(deps: ApiDeps) {
 
   /** The problem a failed move answers: the workflow's refusal, or an honest 503 that says whether it may have happened. */
   function moveRefusal(err: unknown, row: ApplicationRow, key: string, requestId: string): HttpProblem {
-    const refusal = refusalOf(err);
-    if (refusal?.type === FORBIDDEN_TRANSITION) return new ForbiddenProblem(refusal.message);
-    if (refusal?.type === ILLEGAL_TRANSITION) {
-      return illegalMove(refusal.message, (refusal.details?.[0] as AllowedEvents | undefined) ?? { events: [], moveTargets: [] });
-    }
-    if (refusal?.type === GATE_NOT_MET) return gateNotMet(refusal.details?.[0] as GateShortfall | undefined, refusal.message);
-    if (refusal?.type === STAGE_CHANGED) {
-      const current = refusal.details?.[0] as ApplicationState | undefined;
-      return new ConflictProblem(refusal.message, current ? { stage: current.stage, status: current.status, seq: current.seq, allowedEvents: current.allowed.events } : {});
-    }
+    const refused = refusalProblem(err);
+    if (refused) return refused;
     if (err instanceof WorkflowNotFoundError) {
       return illegalMove(`The application is ${row.status}; nothing can move it any more`, { events: [], moveTargets: [] });
     }
@@ -163,75 +150,29 @@ export function applicationRoutes(deps: ApiDeps) {
       auth: 'applications:apply',
       params: idParams,
       body: applySchema,
+      idempotent: true,
       responses: {
         201: { description: 'The new application, in the first stage', schema: applicationSchema },
         409: { description: 'Already applied, or the job is not open' },
       },
       async handler({ params, body, principal, req }) {
-        const connection = deps.orm.em.getConnection();
-        const [found] = await connection.execute<{
-          job_status: string; company_id: string; title: string; name: string; email: string;
-          version_id: string | null; template_id: string | null; version: number | null; definition: PipelineTemplateDefinition | null;
-        }[]>(
-          `select j.status as job_status, j.company_id, j.title, u.name, u.email, v.id as version_id, v.template_id, v.version, v.definition
-           from job j join app_user u on u.id = ?
-           left join pipeline_template_version v on v.id = j.pipeline_template_version_id
-           where j.id = ? and j.status <> 'archived'`,
-          [principal.userId, params.id],
-        );
+        const found = await findApplyTarget(deps.orm.em, { jobId: params.id, userId: principal.userId });
         if (!found || (found.job_status !== 'open' && found.job_status !== 'closed')) throw new NotFoundProblem('Job');
         if (found.job_status !== 'open') throw new ConflictProblem('This job is closed to new applications');
 
         const applicationId = uuidv7();
         // The application keeps the job's current template version for its whole life.
-        const template = {
-          template_version_id: found.version_id, template_id: found.template_id, template_version: found.version, template_definition: found.definition,
-        };
-        const stage = initialStage(pipelineOf(template).pipeline);
-        const workflowId = applicationWorkflowId(applicationId);
-        // One statement: the per-company candidate (created or linked), the application and its first history row.
-        const [created] = await connection.execute<{ application_id: string | null; candidate_id: string; created_at: Date | null }[]>(
-          `with cand as (
-             insert into candidate (id, company_id, user_id, name, email, phone, links, created_at)
-             values (?, ?, ?, ?, ?, ?, ?, now())
-             on conflict (company_id, email) do update
-               set user_id = coalesce(candidate.user_id, excluded.user_id),
-                   -- A repeat application to this job is refused (409) below, so it keeps the contact details too.
-                   phone = case when exists (select 1 from application where job_id = ? and candidate_id = candidate.id)
-                                then candidate.phone else coalesce(excluded.phone, candidate.phone) end,
-                   links = case when excluded.links = '[]'::jsonb or exists (select 1 from application where job_id = ? and candidate_id = candidate.id)
-                                then candidate.links else excluded.links end
-             returning id
-           ), app as (
-             insert into application (id, company_id, job_id, candidate_id, stage, status, transition_seq, workflow_id, cover_letter, pipeline_template_version_id, created_at, updated_at)
-             select ?, ?, ?, cand.id, ?, 'active', 0, ?, ?, ?, now(), now() from cand
-             on conflict (job_id, candidate_id) do nothing
-             returning id, created_at
-           ), first_transition as (
-             insert into stage_transition (id, company_id, application_id, seq, from_stage, to_stage, event, actor_id, reason, at)
-             select ?, ?, app.id, 0, null, ?, 'APPLY', ?, null, app.created_at from app
-           )
-           select (select id from app) as application_id, (select id from cand) as candidate_id, (select created_at from app) as created_at`,
-          [
-            uuidv7(), found.company_id, principal.userId, found.name, found.email, body.phone ?? null, JSON.stringify(body.links ?? []),
-            params.id, params.id,
-            applicationId, found.company_id, params.id, stage, workflowId, body.coverLetter ?? null, found.version_id,
-            uuidv7(), found.company_id, stage, principal.userId,
-          ],
-        );
+        const stage = initialStage(pipelineOf({ template_version_id: found.version_id, template_definition: found.definition }).pipeline);
+        const created = await insertApplication(deps.orm.em, {
+          applicationId, workflowId: applicationWorkflowId(applicationId), jobId: params.id, userId: principal.userId, target: found, stage,
+          phone: body.phone, links: body.links, coverLetter: body.coverLetter,
+        });
         const input = {
           applicationId, companyId: found.company_id, jobId: params.id, requestId: String(req.id),
           ...(found.definition ? { template: found.definition, templateVersionId: found.version_id } : {}),
         };
-        if (!created?.application_id) {
-          const existing = (
-            await connection.execute<{ id: string; workflow_id: string; status: string; version_id: string | null; definition: PipelineTemplateDefinition | null }[]>(
-              `select a.id, a.workflow_id, a.status, v.id as version_id, v.definition from application a
-               left join pipeline_template_version v on v.id = a.pipeline_template_version_id
-               where a.job_id = ? and a.candidate_id = ?`,
-              [params.id, created?.candidate_id],
-            )
-          )[0];
+        if (!created.created) {
+          const { existing } = created;
           // A retry of a request that crashed before starting the workflow finishes the job here, on its own version.
           if (existing?.status === 'active') {
             const { template: _jobs, templateVersionId: _version, ...rest } = input;
@@ -249,26 +190,7 @@ export function applicationRoutes(deps: ApiDeps) {
           // The row is committed; the reconciler starts the workflow once Temporal is reachable again.
           req.log.warn({ err, applicationId }, 'application workflow not started; the reconciler will start it');
         }
-        const createdAt = created.created_at ?? new Date();
-        const row: ApplicationRow = {
-          id: applicationId,
-          company_id: found.company_id,
-          job_id: params.id,
-          job_title: found.title,
-          candidate_id: created.candidate_id,
-          candidate_name: found.name,
-          candidate_email: found.email,
-          candidate_user_id: principal.userId,
-          stage,
-          status: 'active',
-          transition_seq: 0,
-          workflow_id: workflowId,
-          cover_letter: body.coverLetter ?? null,
-          ...template,
-          created_at: createdAt,
-          updated_at: createdAt,
-        };
-        return { status: 201, body: toApplicationView(row) };
+        return { status: 201, body: toApplicationView(created.row) };
       },
     }),
     defineRoute({
@@ -280,7 +202,7 @@ export function applicationRoutes(deps: ApiDeps) {
       query: listApplicationsQuery,
       responses: { 200: { description: 'A page of applications, newest first', schema: pageSchema(applicationSchema) } },
       async handler({ query, principal }) {
-        const rows = await listApplications(deps.orm, principal, { ...query, cursor: decodeCursor(query.cursor) });
+        const rows = await listApplications(deps.orm.em, principal, { ...query, cursor: decodeCursor(query.cursor) });
         const page = toPage(rows, query.limit, (row) => ({ createdAt: new Date(row.created_at), id: row.id }), (row) => toApplicationView(row));
         return { status: 200, body: page };
       },
@@ -296,8 +218,8 @@ export function applicationRoutes(deps: ApiDeps) {
       async handler({ params, principal }) {
         const row = await loadApplication(principal, params.id);
         const [history, staff] = await Promise.all([
-          listTransitions(deps.orm, row.id),
-          isStaff(principal.role) ? findStaffDetail(deps.orm, row.id) : undefined,
+          listTransitions(deps.orm.em, row.id),
+          isStaff(principal.role) ? findStaffDetail(deps.orm.em, row.id) : undefined,
         ]);
         return { status: 200, body: toApplicationView(row, history, staff) };
       },
@@ -312,7 +234,7 @@ export function applicationRoutes(deps: ApiDeps) {
       responses: { 200: { description: 'The transitions', schema: historySchema } },
       async handler({ params, principal }) {
         const row = await loadApplication(principal, params.id);
-        return { status: 200, body: { items: (await listTransitions(deps.orm, row.id)).map(toTransitionView) } };
+        return { status: 200, body: { items: (await listTransitions(deps.orm.em, row.id)).map(toTransitionView) } };
       },
     }),
     defineRoute({
@@ -332,7 +254,7 @@ export function applicationRoutes(deps: ApiDeps) {
       async handler({ body, principal, req, headers }) {
         const { applicationIds, expectedStage, ...fields } = body;
         const move = { event: toStageEvent(fields), expectedStage, key: headers['Idempotency-Key'], requestId: String(req.id) };
-        const rows = new Map((await findApplications(deps.orm, principal, applicationIds)).map((row) => [row.id, row]));
+        const rows = new Map((await findApplications(deps.orm.em, principal, applicationIds)).map((row) => [row.id, row]));
         // Bounded: each move is a workflow Update; a few at a time keeps one request from flooding the Temporal server.
         const slots = new Semaphore(BULK_CONCURRENCY);
         const results = await Promise.all(
@@ -353,6 +275,7 @@ export function applicationRoutes(deps: ApiDeps) {
       headers: idempotencyHeaders,
       responses: {
         200: { description: 'The application after the move (for a retried Idempotency-Key: after the first attempt\'s move)', schema: applicationSchema },
+        403: { description: 'Your role may not send this event (a candidate may only WITHDRAW their own application)' },
         409: {
           description:
             'Not allowed from the current stage (allowedEvents lists what is), a gate is not met (missing says what), or the application is no longer in expectedStage (stage says where it is)',
@@ -374,6 +297,7 @@ export function applicationRoutes(deps: ApiDeps) {
       headers: idempotencyHeaders,
       responses: {
         200: { description: 'The application after the move', schema: applicationSchema },
+        403: { description: 'Your role may not move applications' },
         409: { description: 'Not allowed from the current stage, or the application is no longer in expectedStage' },
         422: { description: 'The Idempotency-Key was already used for a different move' },
       },

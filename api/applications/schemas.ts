@@ -1,13 +1,15 @@
 import { isValidPhoneNumber, parsePhoneNumberWithError } from 'libphonenumber-js';
 import { z } from 'zod';
 import { STAGE_EVENT_TYPES, allowedEvents, type StageEvent } from '../../domain/stage-machine.js';
-import { gateProgress } from '../../domain/templates.js';
+import { APPLICATION_STATUSES, APPROVAL_DECISIONS } from '../../domain/enums.js';
+import { gateProgress } from '../../domain/gates.js';
 import { pipelineOf } from './pipelines.js';
 import { pageQuery } from '../pagination.js';
-import type { ApplicationRow, ReviewerRow, StaffDetailRow, TransitionRow } from './queries.js';
+import { NOT_BLANK } from '../route.js';
+import type { ApplicationRow, StaffDetailRow, TransitionRow } from '../../db/applications.js';
+import type { ReviewerRow } from '../../db/reviews.js';
 
-export const APPLICATION_STATUSES = ['active', 'hired', 'rejected', 'withdrawn'] as const;
-const stageKey = z.string().trim().min(1).max(64);
+const stageKey = z.string().trim().min(1).max(64).meta(NOT_BLANK);
 
 export const applySchema = z
   .strictObject({
@@ -15,17 +17,20 @@ export const applySchema = z
     phone: z
       .string()
       .max(40)
+      // Extensions, letters and other characters libphonenumber would accept are refused: E.164 storage drops them.
+      .regex(/^\+[0-9 ()./-]+$/, 'only +, digits, spaces and ( ) . / - (an international number, no extension)')
       .refine((value) => isValidPhoneNumber(value), 'not a valid international phone number (use +<country code>...)')
       .transform((value) => parsePhoneNumberWithError(value).number)
-      .optional(),
-    links: z.array(z.url({ protocol: /^https?$/ }).max(500)).max(10).optional(),
+      .optional()
+      .meta({ description: 'An international number (+ and the country code), valid for its country; stored and shown in E.164' }),
+    links: z.array(z.url({ protocol: /^https?$/ }).max(500).meta({ pattern: '^[Hh][Tt][Tt][Pp][Ss]?://' })).max(10).optional(),
   })
   .meta({ id: 'Apply' });
 
 const eventFields = {
   event: z.enum(STAGE_EVENT_TYPES),
   toStage: stageKey.optional(),
-  reason: z.string().trim().min(1).max(2000).optional(),
+  reason: z.string().trim().min(1).max(2000).meta(NOT_BLANK).optional(),
   expectedStage: stageKey.optional().meta({
     description: 'The stage the client believes the application is in; if it is elsewhere by now the move is refused with 409 and nothing changes',
   }),
@@ -35,9 +40,18 @@ function checkEventFields(value: { event: string; toStage?: string; reason?: str
   if (value.event === 'MOVE' && !value.toStage) ctx.addIssue({ code: 'custom', path: ['toStage'], message: 'MOVE needs toStage' });
   if (value.event !== 'MOVE' && value.toStage) ctx.addIssue({ code: 'custom', path: ['toStage'], message: 'only MOVE takes toStage' });
   if (value.event === 'REJECT' && !value.reason) ctx.addIssue({ code: 'custom', path: ['reason'], message: 'REJECT needs a reason' });
+  // Only a rejection records its reason (WITHDRAW does not): refused rather than dropped without a word.
+  if (value.event !== 'REJECT' && value.reason !== undefined) ctx.addIssue({ code: 'custom', path: ['reason'], message: 'only REJECT takes a reason' });
 }
 
-export const transitionSchema = z.strictObject(eventFields).superRefine(checkEventFields).meta({ id: 'Transition' });
+/** checkEventFields in JSON Schema: toStage with MOVE only (and required there), reason with REJECT only (and required there). */
+const onlyWith = (event: string, field: string) => {
+  const present = { properties: { [field]: {} }, required: [field] };
+  return { if: { properties: { event: { const: event } } }, then: present, else: { not: present } };
+};
+const eventFieldRules = { allOf: [onlyWith('MOVE', 'toStage'), onlyWith('REJECT', 'reason')] };
+
+export const transitionSchema = z.strictObject(eventFields).superRefine(checkEventFields).meta({ id: 'Transition', ...eventFieldRules });
 
 export const MAX_BULK_APPLICATIONS = 500;
 
@@ -50,11 +64,12 @@ export const bulkTransitionSchema = z
       .superRefine((ids, ctx) => {
         const repeated = ids.filter((id, index) => ids.indexOf(id) !== index);
         if (repeated.length > 0) ctx.addIssue({ code: 'custom', message: `must be unique; repeated: ${[...new Set(repeated)].join(', ')}` });
-      }),
+      })
+      .meta({ uniqueItems: true }),
     ...eventFields,
   })
   .superRefine(checkEventFields)
-  .meta({ id: 'BulkTransition' });
+  .meta({ id: 'BulkTransition', ...eventFieldRules });
 
 const bulkResultSchema = z
   .discriminatedUnion('ok', [
@@ -130,7 +145,7 @@ const gatesSchema = z
       .nullable()
       .meta({ description: 'Feedback the current stage needs before it can be left forward (null: none)' }),
     approvals: z
-      .array(z.object({ stage: z.string(), role: z.string(), decision: z.enum(['approve', 'decline']).nullable() }))
+      .array(z.object({ stage: z.string(), role: z.string(), decision: z.enum(APPROVAL_DECISIONS).nullable() }))
       .meta({ description: "Every stage that needs an approval to be entered, with the gate's role and its latest decision" }),
   })
   .meta({ id: 'GateProgress', description: "Staff only, on the detail: what the template's gates have received" });
@@ -187,7 +202,10 @@ export function toApplicationView(row: ApplicationRow, history?: TransitionRow[]
           reviewers: staff.reviewers.map(toReviewerView),
           failedActions: staff.failed_actions.map((f) => ({ seq: f.seq, stage: f.stage, action: f.action, error: f.error, failedAt: new Date(f.failed_at).toISOString() })),
           pipelineTemplate: row.template_id ? { id: row.template_id, version: Number(row.template_version) } : null,
-          gates: gateProgress(row.template_definition ?? undefined, row.stage, (stage) => Number(staff.feedback_counts[stage] ?? 0), (stage) => staff.decisions[stage] ?? null),
+          gates: gateProgress(row.template_definition, row.stage, {
+            feedbackReceived: (stage) => Number(staff.feedback_counts[stage] ?? 0),
+            latestDecision: (stage) => staff.decisions[stage] ?? null,
+          }),
         }
       : {}),
   };

@@ -1,17 +1,14 @@
 import { hash, verify } from '@node-rs/argon2';
-import { UniqueConstraintViolationException } from '@mikro-orm/core';
-import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
-import { Company, User } from '../../db/entities.js';
-import { addSeedTemplates } from '../../db/pipeline-templates.js';
+import { findUserByEmail, signUp } from '../../db/users.js';
 import { issueAccessToken } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
 import { ConflictProblem, UnauthorizedProblem } from '../problem.js';
-import { defineRoute } from '../route.js';
+import { NOT_BLANK, defineRoute } from '../route.js';
 import { email, password, personName, toUserView, userSchema } from '../users/schemas.js';
 
 const signupSchema = z
-  .strictObject({ email, password, name: personName, companyName: z.string().trim().min(1).max(200).optional() })
+  .strictObject({ email, password, name: personName, companyName: z.string().trim().min(1).max(200).meta(NOT_BLANK).optional() })
   .meta({ id: 'Signup', description: 'With companyName: a new company and its admin. Without: a candidate account.' });
 const loginSchema = z.strictObject({ email, password: z.string().min(1).max(200) }).meta({ id: 'Login' });
 const tokenSchema = z
@@ -33,26 +30,10 @@ export function authRoutes(deps: ApiDeps) {
       body: signupSchema,
       responses: { 201: { description: 'Created', schema: signupResultSchema }, 409: { description: 'Email already registered' } },
       async handler({ body }) {
-        const em = deps.orm.em.fork();
         const passwordHash = await hash(body.password);
-        const company = body.companyName ? em.create(Company, { id: uuidv7(), name: body.companyName, createdAt: new Date() }) : null;
-        const user = em.create(User, {
-          id: uuidv7(),
-          company: company?.id ?? null,
-          email: body.email,
-          passwordHash,
-          name: body.name,
-          role: company ? 'admin' : 'candidate',
-          createdAt: new Date(),
-        });
-        // Same flush: the company never exists without its starter templates.
-        if (company) addSeedTemplates(em, company.id, user.id);
-        try {
-          await em.flush();
-        } catch (err) {
-          if (err instanceof UniqueConstraintViolationException) throw new ConflictProblem('An account with this email already exists');
-          throw err;
-        }
+        const account = await signUp(deps.orm.em.fork(), { email: body.email, passwordHash, name: body.name, companyName: body.companyName });
+        if (!account) throw new ConflictProblem('An account with this email already exists');
+        const { user, company } = account;
         return { status: 201, body: { user: toUserView(user), company: company ? { id: company.id, name: company.name } : null } };
       },
     }),
@@ -63,9 +44,14 @@ export function authRoutes(deps: ApiDeps) {
       tag: 'Auth',
       auth: 'public',
       body: loginSchema,
-      responses: { 200: { description: 'Signed in', schema: tokenSchema }, 401: { description: 'Wrong email or password' } },
+      responses: {
+        200: { description: 'Signed in', schema: tokenSchema },
+        401: { description: 'Wrong email or password' },
+        // The limiter in api/app.ts: failed sign-ins per address and account.
+        429: { description: 'Too many failed sign-ins for this account from this address; Retry-After says when to try again', headers: { 'Retry-After': z.string() } },
+      },
       async handler({ body }) {
-        const user = await deps.orm.em.fork().findOne(User, { email: body.email });
+        const user = await findUserByEmail(deps.orm.em.fork(), body.email);
         decoyHash ??= hash('decoy password for unknown accounts');
         const ok = await verify(user?.passwordHash ?? (await decoyHash), body.password);
         if (!user || !ok) throw new UnauthorizedProblem('Wrong email or password');

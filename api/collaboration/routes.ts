@@ -1,6 +1,7 @@
 // Tasks and in-app notifications. Both are created by the application workflow's activities; people list
 // them, close tasks, mark notifications read and follow new ones live over Server-Sent Events.
 import { z } from 'zod';
+import { findTask, listNotifications, listNotificationsAfter, listTasks, markNotificationRead, setTaskStatus, type NotificationRow } from '../../db/collaboration.js';
 import { rowToFeedNotification, type FeedNotification } from '../../infra/notification-feed.js';
 import type { ApiDeps } from '../deps.js';
 import { decodeCursor, pageSchema, toPage } from '../pagination.js';
@@ -15,22 +16,16 @@ import {
   toNotificationView,
   toTaskView,
   updateTaskSchema,
-  type TaskRow,
 } from './schemas.js';
 
 const HEARTBEAT_MS = 15_000;
 const CATCH_UP_LIMIT = 100;
-const TASK_COLUMNS = 'id, company_id, application_id, title, assignee_user_id, assignee_role, status, due_at, created_at, completed_at, completed_by_id';
-const NOTIFICATION_COLUMNS = 'id, company_id, user_id, application_id, message, read_at, created_at';
-type NotificationRow = Parameters<typeof rowToFeedNotification>[0];
 
 function sseEvent(notification: FeedNotification): string {
   return `id: ${notification.id}\nevent: notification\ndata: ${JSON.stringify(toNotificationView(notification))}\n\n`;
 }
 
 export function collaborationRoutes(deps: ApiDeps) {
-  const connection = () => deps.orm.em.getConnection();
-
   return [
     defineRoute({
       method: 'get',
@@ -41,21 +36,7 @@ export function collaborationRoutes(deps: ApiDeps) {
       query: listTasksQuery,
       responses: { 200: { description: 'A page of tasks', schema: pageSchema(taskSchema) } },
       async handler({ query, principal }) {
-        const cursor = decodeCursor(query.cursor);
-        const where = ['company_id = ?', '(assignee_user_id = ? or assignee_role = ?)'];
-        const params: unknown[] = [principal.companyId, principal.userId, principal.role];
-        if (query.status) {
-          where.push('status = ?');
-          params.push(query.status);
-        }
-        if (cursor) {
-          where.push('(created_at, id) < (?, ?)');
-          params.push(cursor.createdAt, cursor.id);
-        }
-        const rows = await connection().execute<TaskRow[]>(
-          `select ${TASK_COLUMNS} from task where ${where.join(' and ')} order by created_at desc, id desc limit ?`,
-          [...params, query.limit + 1],
-        );
+        const rows = await listTasks(deps.orm.em, principal, { status: query.status, cursor: decodeCursor(query.cursor), limit: query.limit });
         return { status: 200, body: toPage(rows, query.limit, (row) => ({ createdAt: new Date(row.created_at), id: row.id }), toTaskView) };
       },
     }),
@@ -69,18 +50,11 @@ export function collaborationRoutes(deps: ApiDeps) {
       body: updateTaskSchema,
       responses: { 200: { description: 'The task', schema: taskSchema } },
       async handler({ params, body, principal }) {
-        const [task] = await connection().execute<TaskRow[]>(`select ${TASK_COLUMNS} from task where id = ? and company_id = ?`, [params.id, principal.companyId]);
+        const task = await findTask(deps.orm.em, principal.companyId, params.id);
         if (!task) throw new NotFoundProblem('Task');
         const assigned = task.assignee_user_id === principal.userId || task.assignee_role === principal.role;
         if (!assigned && principal.role !== 'admin') throw new ForbiddenProblem('Only the assignee or an admin may change this task');
-        // Done twice keeps the first completion; reopening clears it.
-        const [updated] = await connection().execute<TaskRow[]>(
-          `update task set status = ?,
-             completed_at = case when ? = 'done' then coalesce(completed_at, now()) end,
-             completed_by_id = case when ? = 'done' then coalesce(completed_by_id, ?) end
-           where id = ? and company_id = ? returning ${TASK_COLUMNS}`,
-          [body.status, body.status, body.status, principal.userId, params.id, principal.companyId],
-        );
+        const updated = await setTaskStatus(deps.orm.em, { companyId: principal.companyId, id: params.id, status: body.status, userId: principal.userId });
         if (!updated) throw new NotFoundProblem('Task');
         return { status: 200, body: toTaskView(updated) };
       },
@@ -94,22 +68,9 @@ export function collaborationRoutes(deps: ApiDeps) {
       query: listNotificationsQuery,
       responses: { 200: { description: 'A page of notifications and the unread count', schema: notificationPageSchema } },
       async handler({ query, principal }) {
-        const cursor = decodeCursor(query.cursor);
-        const where = ['user_id = ?'];
-        const params: unknown[] = [principal.userId];
-        if (query.unread) where.push('read_at is null');
-        if (cursor) {
-          where.push('(created_at, id) < (?, ?)');
-          params.push(cursor.createdAt, cursor.id);
-        }
-        const rows = await connection().execute<(NotificationRow & { unread_count: string })[]>(
-          `select ${NOTIFICATION_COLUMNS}, (select count(*) from notification where user_id = ? and read_at is null) as unread_count
-           from notification where ${where.join(' and ')} order by created_at desc, id desc limit ?`,
-          [principal.userId, ...params, query.limit + 1],
-        );
-        const unreadCount = rows[0]
-          ? Number(rows[0].unread_count)
-          : Number((await connection().execute<{ n: string }[]>('select count(*) as n from notification where user_id = ? and read_at is null', [principal.userId]))[0]?.n ?? 0);
+        const { rows, unreadCount } = await listNotifications(deps.orm.em, principal.userId, {
+          unread: query.unread, cursor: decodeCursor(query.cursor), limit: query.limit,
+        });
         const page = toPage(rows, query.limit, (row) => ({ createdAt: new Date(row.created_at), id: row.id }), (row) => toNotificationView(rowToFeedNotification(row)));
         return { status: 200, body: { ...page, unreadCount } };
       },
@@ -123,10 +84,7 @@ export function collaborationRoutes(deps: ApiDeps) {
       params: idParams,
       responses: { 200: { description: 'The notification', schema: notificationSchema } },
       async handler({ params, principal }) {
-        const [row] = await connection().execute<NotificationRow[]>(
-          `update notification set read_at = coalesce(read_at, now()) where id = ? and user_id = ? returning ${NOTIFICATION_COLUMNS}`,
-          [params.id, principal.userId],
-        );
+        const row = await markNotificationRead(deps.orm.em, principal.userId, params.id);
         if (!row) throw new NotFoundProblem('Notification');
         return { status: 200, body: toNotificationView(rowToFeedNotification(row)) };
       },
@@ -178,13 +136,7 @@ export function collaborationRoutes(deps: ApiDeps) {
           });
           write('retry: 3000\n: connected\n\n');
           if (!lastEventId) return;
-          connection()
-            .execute<NotificationRow[]>(
-              `select ${NOTIFICATION_COLUMNS} from notification
-               where user_id = ? and (created_at, id) > (select created_at, id from notification where id = ? and user_id = ?)
-               order by created_at, id limit ?`,
-              [principal.userId, lastEventId, principal.userId, CATCH_UP_LIMIT],
-            )
+          listNotificationsAfter(deps.orm.em, principal.userId, lastEventId, CATCH_UP_LIMIT)
             .catch((err: unknown) => {
               req.log.warn({ err }, 'notification stream catch-up failed');
               return [] as NotificationRow[];

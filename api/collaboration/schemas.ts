@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { TASK_STATUSES } from '../../db/entities.js';
+import type { TaskRow } from '../../db/collaboration.js';
+import { TASK_STATUSES } from '../../domain/enums.js';
 import type { FeedNotification } from '../../infra/notification-feed.js';
 import { pageQuery, pageSchema } from '../pagination.js';
 
@@ -25,20 +26,6 @@ export const taskSchema = z
     completedBy: z.uuid().nullable(),
   })
   .meta({ id: 'Task' });
-
-export interface TaskRow {
-  id: string;
-  company_id: string;
-  application_id: string | null;
-  title: string;
-  assignee_user_id: string | null;
-  assignee_role: string | null;
-  status: (typeof TASK_STATUSES)[number];
-  due_at: Date | null;
-  created_at: Date;
-  completed_at: Date | null;
-  completed_by_id: string | null;
-}
 
 const iso = (value: Date | null) => (value ? new Date(value).toISOString() : null);
 

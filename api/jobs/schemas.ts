@@ -1,12 +1,12 @@
 import { z } from 'zod';
+import { NOT_BLANK } from '../route.js';
 import type { Job } from '../../db/entities.js';
-
-export const JOB_STATUSES = ['draft', 'open', 'closed', 'archived'] as const;
+import { JOB_STATUSES } from '../../domain/enums.js';
 
 const fields = {
-  title: z.string().trim().min(1).max(200),
+  title: z.string().trim().min(1).max(200).meta(NOT_BLANK),
   description: z.string().max(20_000),
-  location: z.string().trim().min(1).max(200),
+  location: z.string().trim().min(1).max(200).meta(NOT_BLANK),
   status: z.enum(JOB_STATUSES),
 };
 
@@ -31,7 +31,7 @@ export const updateJobSchema = z
   })
   .partial()
   .refine((value) => Object.keys(value).length > 0, 'at least one field is required')
-  .meta({ id: 'UpdateJob' });
+  .meta({ id: 'UpdateJob', minProperties: 1 });
 
 export const jobSchema = z
   .object({

@@ -4,13 +4,13 @@
 import { Semaphore } from 'async-mutex';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
-import type { EntityManager } from '@mikro-orm/core';
 import type { Client } from '@temporalio/client';
+import { listApplicationsOnOlderVersions, writeTemplateChange, type ApplicationOnOlderVersion } from '../../db/applications.js';
 import type { PipelineTemplateVersion } from '../../db/entities.js';
-import { STAGE_MISSING, stateQuery, templateChangeUpdate } from '../../workflows/applications/application-workflow.js';
+import type { Db } from '../../db/sql.js';
+import { STAGE_MISSING, stateQuery, templateChangeUpdate } from '../../workflows/applications/contract.js';
 import type { Logger } from '../../infra/logger.js';
-import { writeTemplateChange } from '../../infra/read-model.js';
-import { refusalOf } from '../applications/workflow-calls.js';
+import { refusalOf, refusalProblem } from '../applications/refusals.js';
 
 /** Updates in flight at once: enough to hide the round trips, few enough to leave the worker room for candidates. */
 export const MIGRATION_CONCURRENCY = 8;
@@ -26,34 +26,17 @@ export interface MigrationOutcome {
   remaining: number;
 }
 
-interface Candidate {
-  id: string;
-  stage: string;
-  workflow_id: string;
-  from_version: number;
-}
-
-/** Active applications of the company running an older version of the template, oldest first. */
-async function applicationsOnOlderVersions(em: EntityManager, target: PipelineTemplateVersion, jobId?: string): Promise<Candidate[]> {
-  const rows = await em.getConnection().execute<Candidate[]>(
-    `select a.id, a.stage, a.workflow_id, v.version as from_version
-     from application a join pipeline_template_version v on v.id = a.pipeline_template_version_id
-     where a.company_id = ? and v.template_id = ? and v.version < ? and a.status = 'active'${jobId ? ' and a.job_id = ?' : ''}
-     order by a.created_at, a.id`,
-    [target.company, target.template, target.version, ...(jobId ? [jobId] : [])],
-  );
-  return rows.map((row: Candidate) => ({ ...row, from_version: Number(row.from_version) }));
-}
+type Candidate = ApplicationOnOlderVersion;
 
 export async function migrateApplications(
-  deps: { em: EntityManager; temporal: Client; logger: Logger },
+  deps: { db: Db; temporal: Client; logger: Logger },
   target: PipelineTemplateVersion,
   options: { jobId?: string; requestId: string; limit?: number },
 ): Promise<MigrationOutcome> {
   const outcome: MigrationOutcome = { toVersion: target.version, moved: [], skipped: [], failed: [], remaining: 0 };
   const stages = new Set(target.definition.stages.map((stage) => stage.key));
   const missing = (stage: string) => `stage "${stage}" does not exist in version ${target.version}`;
-  const candidates = await applicationsOnOlderVersions(deps.em, target, options.jobId);
+  const candidates = await listApplicationsOnOlderVersions(deps.db, target, options.jobId);
 
   const movable: Candidate[] = [];
   for (const app of candidates) {
@@ -73,19 +56,19 @@ export async function migrateApplications(
       // One Update per (application, version): a repeated call gets the first answer.
       const state = await handle.executeUpdate(templateChangeUpdate, { args: [request], updateId: `template-version:${target.id}` });
       // Durable now; the workflow writes the same (forward-only) change after, should this write not happen.
-      if (state.templateVersionId === target.id) await writeTemplateChange(deps.em, { applicationId: app.id, versionId: target.id });
+      if (state.templateVersionId === target.id) await writeTemplateChange(deps.db, { applicationId: app.id, versionId: target.id });
       outcome.moved.push({ applicationId: app.id, fromVersion: app.from_version, stage: state.stage });
     } catch (err) {
-      const refusal = refusalOf(err);
+      const refused = refusalProblem(err);
       // The candidate moved to a stage the version lacks between our read and the workflow's check: report
       // where the workflow says it is.
-      if (refusal?.type === STAGE_MISSING) {
+      if (refusalOf(err)?.type === STAGE_MISSING) {
         const stage = (await handle.query(stateQuery).catch(() => undefined))?.stage ?? app.stage;
-        outcome.skipped.push({ applicationId: app.id, fromVersion: app.from_version, stage, reason: refusal.message || missing(stage) });
+        outcome.skipped.push({ applicationId: app.id, fromVersion: app.from_version, stage, reason: refused?.message || missing(stage) });
       } else if (err instanceof WorkflowNotFoundError) {
         outcome.failed.push({ applicationId: app.id, detail: 'its workflow is not running (closed, or not started yet); nothing was changed' });
       } else if (err instanceof WorkflowUpdateFailedError) {
-        outcome.failed.push({ applicationId: app.id, detail: `the workflow refused the change: ${err.cause?.message ?? err.message}` });
+        outcome.failed.push({ applicationId: app.id, detail: `the workflow refused the change: ${refused?.message ?? err.cause?.message ?? err.message}` });
       } else {
         deps.logger.error({ err, requestId: options.requestId, applicationId: app.id }, 'template version change failed');
         outcome.failed.push({ applicationId: app.id, detail: 'the workflow service did not accept the change; nothing was changed, try again' });

@@ -1,13 +1,20 @@
-import { UniqueConstraintViolationException } from '@mikro-orm/core';
-import { v7 as uuidv7 } from 'uuid';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
-import { PipelineTemplate, PipelineTemplateVersion } from '../../db/entities.js';
-import { addPipelineTemplate } from '../../db/pipeline-templates.js';
-import { validateTemplate, type PipelineTemplateDefinition } from '../../domain/templates.js';
+import type { PipelineTemplate } from '../../db/entities.js';
+import {
+  addTemplateVersion,
+  createPipelineTemplate,
+  findCompanyTemplate,
+  findTemplateVersion,
+  listCompanyTemplates,
+  listTemplateVersions,
+} from '../../db/templates.js';
+import { validateTemplate } from '../../activities/stage-actions/registry.js';
+import type { PipelineTemplateDefinition } from '../../domain/templates.js';
+import type { Principal } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
-import { ConflictProblem, UnprocessableProblem, ValidationProblem } from '../problem.js';
+import { ConflictProblem, NotFoundProblem, UnprocessableProblem, ValidationProblem } from '../problem.js';
 import { migrateApplications } from './migrations.js';
-import { findCompanyTemplate } from './queries.js';
 import { defineRoute, idParams } from '../route.js';
 import {
   createTemplateSchema,
@@ -27,6 +34,13 @@ function assertValidDefinition(definition: PipelineTemplateDefinition): void {
   throw new ValidationProblem(`The pipeline template has ${errors.length} problem(s): ${errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`, errors);
 }
 
+/** A template of the caller's company; any other does not exist for them. */
+async function loadCompanyTemplate(em: EntityManager, principal: Principal, id: string): Promise<PipelineTemplate> {
+  const template = await findCompanyTemplate(em, principal.companyId ?? '', id);
+  if (!template) throw new NotFoundProblem('Pipeline template');
+  return template;
+}
+
 export function templateRoutes(deps: ApiDeps) {
   return [
     defineRoute({
@@ -37,17 +51,8 @@ export function templateRoutes(deps: ApiDeps) {
       auth: 'templates:read',
       responses: { 200: { description: 'The templates', schema: z.object({ items: z.array(templateSummarySchema) }) } },
       async handler({ principal }) {
-        const em = deps.orm.em.fork();
-        const company = principal.companyId ?? '';
-        const templates = await em.find(PipelineTemplate, { company }, { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
-        const latest = await em
-          .getConnection()
-          .execute<{ template_id: string; latest: number }[]>(
-            'select template_id, max(version) as latest from pipeline_template_version where company_id = ? group by template_id',
-            [company],
-          );
-        const latestOf = new Map(latest.map((row) => [row.template_id, Number(row.latest)]));
-        const items = templates.map((t) => ({ id: t.id, name: t.name, latestVersion: latestOf.get(t.id) ?? 0, createdAt: t.createdAt.toISOString() }));
+        const templates = await listCompanyTemplates(deps.orm.em.fork(), principal.companyId ?? '');
+        const items = templates.map(({ template: t, latestVersion }) => ({ id: t.id, name: t.name, latestVersion, createdAt: t.createdAt.toISOString() }));
         return { status: 200, body: { items } };
       },
     }),
@@ -58,12 +63,13 @@ export function templateRoutes(deps: ApiDeps) {
       tag: 'Pipeline templates',
       auth: 'templates:write',
       body: createTemplateSchema,
+      idempotent: true,
       responses: { 201: { description: 'Created', schema: templateSchema } },
       async handler({ body, principal }) {
         assertValidDefinition(body.definition);
-        const em = deps.orm.em.fork();
-        const { template, version } = addPipelineTemplate(em, { companyId: principal.companyId!, name: body.name, definition: body.definition, createdBy: principal.userId });
-        await em.flush();
+        const { template, version } = await createPipelineTemplate(deps.orm.em.fork(), {
+          companyId: principal.companyId!, name: body.name, definition: body.definition, createdBy: principal.userId,
+        });
         return { status: 201, body: toTemplateView(template, [version]) };
       },
     }),
@@ -77,8 +83,8 @@ export function templateRoutes(deps: ApiDeps) {
       responses: { 200: { description: 'The template', schema: templateSchema } },
       async handler({ params, principal }) {
         const em = deps.orm.em.fork();
-        const template = await findCompanyTemplate(em, principal, params.id);
-        const versions = await em.find(PipelineTemplateVersion, { template: template.id }, { orderBy: { version: 'asc' } });
+        const template = await loadCompanyTemplate(em, principal, params.id);
+        const versions = await listTemplateVersions(em, template.id);
         return { status: 200, body: toTemplateView(template, versions) };
       },
     }),
@@ -90,29 +96,15 @@ export function templateRoutes(deps: ApiDeps) {
       auth: 'templates:write',
       params: idParams,
       body: updateTemplateSchema,
+      idempotent: true,
       responses: { 200: { description: 'The template with its new version', schema: templateSchema }, 409: { description: 'Edited concurrently; retry' } },
       async handler({ params, body, principal }) {
         const em = deps.orm.em.fork();
-        const template = await findCompanyTemplate(em, principal, params.id);
+        const template = await loadCompanyTemplate(em, principal, params.id);
         assertValidDefinition(body.definition);
-        const versions = await em.find(PipelineTemplateVersion, { template: template.id }, { orderBy: { version: 'asc' } });
-        const next = em.create(PipelineTemplateVersion, {
-          id: uuidv7(),
-          company: template.company,
-          template: template.id,
-          version: (versions.at(-1)?.version ?? 0) + 1,
-          definition: body.definition,
-          createdBy: principal.userId,
-          createdAt: new Date(),
-        });
-        if (body.name !== undefined) template.name = body.name;
-        try {
-          await em.flush();
-        } catch (err) {
-          if (err instanceof UniqueConstraintViolationException) throw new ConflictProblem('The template was edited at the same time; fetch it and try again');
-          throw err;
-        }
-        return { status: 200, body: toTemplateView(template, [...versions, next]) };
+        const versions = await addTemplateVersion(em, template, { definition: body.definition, name: body.name, createdBy: principal.userId });
+        if (!versions) throw new ConflictProblem('The template was edited at the same time; fetch it and try again');
+        return { status: 200, body: toTemplateView(template, versions) };
       },
     }),
     defineRoute({
@@ -132,14 +124,10 @@ export function templateRoutes(deps: ApiDeps) {
       },
       async handler({ params, body, principal, req }) {
         const em = deps.orm.em.fork();
-        const template = await findCompanyTemplate(em, principal, params.id);
-        const target = await em.findOne(
-          PipelineTemplateVersion,
-          { template: template.id, ...(body.toVersion !== undefined ? { version: body.toVersion } : {}) },
-          { orderBy: { version: 'desc' } },
-        );
+        const template = await loadCompanyTemplate(em, principal, params.id);
+        const target = await findTemplateVersion(em, template.id, body.toVersion);
         if (!target) throw new UnprocessableProblem(`The template has no version ${body.toVersion}`);
-        const outcome = await migrateApplications({ em, temporal: deps.temporal, logger: deps.logger }, target, {
+        const outcome = await migrateApplications({ db: em, temporal: deps.temporal, logger: deps.logger }, target, {
           jobId: body.jobId, limit: body.limit, requestId: String(req.id),
         });
         return { status: 200, body: outcome };

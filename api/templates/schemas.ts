@@ -1,44 +1,21 @@
-// The shape of a pipeline template definition; what the shape cannot say (keys, reachability, durations,
-// variables, roles) validateTemplate in domain/templates.ts checks, so all of those are reported together.
+// The shape of a pipeline template definition, with each stage action type's own schema from the stage action
+// registry; what the shape cannot say (keys, reachability, durations, variables, roles) validateTemplate in the
+// registry checks, so all of those are reported together.
 import { z } from 'zod';
+import { NOT_BLANK } from '../route.js';
 import type { PipelineTemplate, PipelineTemplateVersion } from '../../db/entities.js';
 import { STAGE_EVENT_TYPES } from '../../domain/stage-machine.js';
-import { STAGE_KINDS, type PipelineTemplateDefinition } from '../../domain/templates.js';
+import { STAGE_ACTION_SCHEMAS } from '../../activities/stage-actions/registry.js';
+import { duration, roleRef, text } from '../../activities/stage-actions/fields.js';
+import { STAGE_KINDS } from '../../domain/enums.js';
+import type { PipelineTemplateDefinition } from '../../domain/templates.js';
 import { MIGRATION_MAX_MOVES } from './migrations.js';
-
-const text = (max: number) => z.string().min(1).max(max);
-const duration = z.string().min(1).max(40).meta({ description: 'ISO-8601 duration, e.g. PT2H or P3D' });
-const roleRef = z.strictObject({ role: text(64) });
-const delay = { delay: duration.optional() };
-
-const emailAction = z.strictObject({
-  type: z.literal('email'),
-  ...delay,
-  subject: text(400),
-  text: text(20_000),
-  html: text(40_000),
-  to: z.union([z.enum(['candidate', 'hiring_team']), roleRef]),
-});
-const taskAction = z.strictObject({
-  type: z.literal('task'),
-  ...delay,
-  title: text(400),
-  assignee: z.union([roleRef, z.strictObject({ userId: z.uuid() })]),
-  dueIn: duration.optional(),
-});
-const notifyAction = z.strictObject({
-  type: z.literal('notify'),
-  ...delay,
-  to: z.union([roleRef, z.strictObject({ userIds: z.array(z.uuid()).min(1).max(100) })]),
-  message: text(2000),
-});
-const webhookAction = z.strictObject({ type: z.literal('webhook'), ...delay, event: text(100) });
 
 const stageSchema = z.strictObject({
   key: text(64),
-  name: z.string().trim().min(1).max(200),
+  name: z.string().trim().min(1).max(200).meta(NOT_BLANK),
   kind: z.enum(STAGE_KINDS),
-  onEnter: z.array(z.discriminatedUnion('type', [emailAction, taskAction, notifyAction, webhookAction])).max(20).optional(),
+  onEnter: z.array(z.discriminatedUnion('type', STAGE_ACTION_SCHEMAS)).max(20).optional(),
   sla: z
     .strictObject({
       remindAfter: duration,
@@ -62,7 +39,7 @@ export const templateDefinitionSchema = z
 const _definitionFitsDomain = (value: z.output<typeof templateDefinitionSchema>): PipelineTemplateDefinition => value;
 void _definitionFitsDomain;
 
-const templateName = z.string().trim().min(1).max(200);
+const templateName = z.string().trim().min(1).max(200).meta(NOT_BLANK);
 
 export const createTemplateSchema = z.strictObject({ name: templateName, definition: templateDefinitionSchema }).meta({ id: 'CreatePipelineTemplate' });
 export const updateTemplateSchema = z

@@ -1,7 +1,5 @@
 import { hash } from '@node-rs/argon2';
-import { UniqueConstraintViolationException } from '@mikro-orm/core';
-import { v7 as uuidv7 } from 'uuid';
-import { User } from '../../db/entities.js';
+import { createUser, findUserById } from '../../db/users.js';
 import type { ApiDeps } from '../deps.js';
 import { ConflictProblem, NotFoundProblem } from '../problem.js';
 import { defineRoute } from '../route.js';
@@ -16,24 +14,17 @@ export function userRoutes(deps: ApiDeps) {
       tag: 'Users',
       auth: 'users:create',
       body: createStaffUserSchema,
+      idempotent: true,
       responses: { 201: { description: 'Created', schema: userSchema }, 409: { description: 'Email already registered' } },
       async handler({ body, principal }) {
-        const em = deps.orm.em.fork();
-        const user = em.create(User, {
-          id: uuidv7(),
-          company: principal.companyId,
+        const user = await createUser(deps.orm.em.fork(), {
+          companyId: principal.companyId,
           email: body.email,
           passwordHash: await hash(body.password),
           name: body.name,
           role: body.role,
-          createdAt: new Date(),
         });
-        try {
-          await em.flush();
-        } catch (err) {
-          if (err instanceof UniqueConstraintViolationException) throw new ConflictProblem('An account with this email already exists');
-          throw err;
-        }
+        if (!user) throw new ConflictProblem('An account with this email already exists');
         return { status: 201, body: toUserView(user) };
       },
     }),
@@ -45,7 +36,7 @@ export function userRoutes(deps: ApiDeps) {
       auth: 'authenticated',
       responses: { 200: { description: 'The user', schema: userSchema } },
       async handler({ principal }) {
-        const user = await deps.orm.em.fork().findOne(User, { id: principal.userId });
+        const user = await findUserById(deps.orm.em.fork(), principal.userId);
         if (!user) throw new NotFoundProblem('User');
         return { status: 200, body: toUserView(user) };
       },

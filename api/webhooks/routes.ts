@@ -2,7 +2,7 @@
 // and each subscription's delivery attempts. Delivery itself is webhookDeliveryWorkflow's.
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { v7 as uuidv7 } from 'uuid';
+import { createSubscription, deleteSubscription, listDeliveries, listSubscriptions, subscriptionExists } from '../../db/webhooks.js';
 import type { ApiDeps } from '../deps.js';
 import { decodeCursor, pageSchema, toPage } from '../pagination.js';
 import { NotFoundProblem, UnprocessableProblem } from '../problem.js';
@@ -16,15 +16,9 @@ import {
   toDeliveryView,
   toWebhookView,
   webhookSchema,
-  type DeliveryRow,
-  type WebhookRow,
 } from './schemas.js';
 
-const COLUMNS = 'id, url, events, created_by_id, created_at';
-
 export function webhookRoutes(deps: ApiDeps) {
-  const connection = () => deps.orm.em.getConnection();
-
   return [
     defineRoute({
       method: 'post',
@@ -33,6 +27,7 @@ export function webhookRoutes(deps: ApiDeps) {
       tag: 'Webhooks',
       auth: 'webhooks:manage',
       body: createWebhookSchema,
+      idempotent: true,
       responses: {
         201: { description: 'The subscription with its secret', schema: createdWebhookSchema },
         422: { description: 'The URL names this server or a private address' },
@@ -42,12 +37,8 @@ export function webhookRoutes(deps: ApiDeps) {
         const refused = deps.allowPrivateWebhookTargets ? undefined : refusedHost(body.url);
         if (refused) throw new UnprocessableProblem(`Webhooks go to public addresses only: ${refused}`);
         const secret = randomBytes(32).toString('hex');
-        const [row] = await connection().execute<WebhookRow[]>(
-          `insert into webhook_subscription (id, company_id, url, events, secret, created_by_id, created_at)
-           values (?, ?, ?, ?::text[], ?, ?, now()) returning ${COLUMNS}`,
-          [uuidv7(), principal.companyId, body.url, `{${body.events.join(',')}}`, secret, principal.userId],
-        );
-        return { status: 201, body: { ...toWebhookView(row!), secret } };
+        const row = await createSubscription(deps.orm.em, { companyId: principal.companyId, url: body.url, events: body.events, secret, createdBy: principal.userId });
+        return { status: 201, body: { ...toWebhookView(row), secret } };
       },
     }),
     defineRoute({
@@ -58,10 +49,7 @@ export function webhookRoutes(deps: ApiDeps) {
       auth: 'webhooks:manage',
       responses: { 200: { description: 'Subscriptions', schema: z.object({ items: z.array(webhookSchema) }) } },
       async handler({ principal }) {
-        const rows = await connection().execute<WebhookRow[]>(
-          `select ${COLUMNS} from webhook_subscription where company_id = ? and deleted_at is null order by created_at desc, id desc`,
-          [principal.companyId],
-        );
+        const rows = await listSubscriptions(deps.orm.em, principal.companyId);
         return { status: 200, body: { items: rows.map(toWebhookView) } };
       },
     }),
@@ -74,11 +62,7 @@ export function webhookRoutes(deps: ApiDeps) {
       params: idParams,
       responses: { 204: { description: 'Deleted' } },
       async handler({ params, principal }) {
-        const rows = await connection().execute<{ id: string }[]>(
-          `update webhook_subscription set deleted_at = coalesce(deleted_at, now()) where id = ? and company_id = ? and deleted_at is null returning id`,
-          [params.id, principal.companyId],
-        );
-        if (rows.length === 0) throw new NotFoundProblem('Webhook');
+        if (!(await deleteSubscription(deps.orm.em, principal.companyId, params.id))) throw new NotFoundProblem('Webhook');
         return { status: 204 };
       },
     }),
@@ -92,18 +76,10 @@ export function webhookRoutes(deps: ApiDeps) {
       query: listDeliveriesQuery,
       responses: { 200: { description: 'A page of attempts', schema: pageSchema(deliverySchema) } },
       async handler({ params, query, principal }) {
-        const [subscription] = await connection().execute<{ id: string }[]>('select id from webhook_subscription where id = ? and company_id = ?', [
-          params.id,
-          principal.companyId,
-        ]);
-        if (!subscription) throw new NotFoundProblem('Webhook');
-        const cursor = decodeCursor(query.cursor);
-        const rows = await connection().execute<DeliveryRow[]>(
-          `select id, event_id, event, attempt, status_code, error, duration_ms, delivered, at from webhook_delivery
-           where subscription_id = ? and company_id = ? ${cursor ? 'and (at, id) < (?, ?)' : ''}
-           order by at desc, id desc limit ?`,
-          [params.id, principal.companyId, ...(cursor ? [cursor.createdAt, cursor.id] : []), query.limit + 1],
-        );
+        if (!(await subscriptionExists(deps.orm.em, principal.companyId, params.id))) throw new NotFoundProblem('Webhook');
+        const rows = await listDeliveries(deps.orm.em, {
+          companyId: principal.companyId, subscriptionId: params.id, cursor: decodeCursor(query.cursor), limit: query.limit,
+        });
         return { status: 200, body: toPage(rows, query.limit, (row) => ({ createdAt: new Date(row.at), id: row.id }), toDeliveryView) };
       },
     }),

@@ -1,16 +1,19 @@
 import { z } from 'zod';
+import type { DeliveryRow, WebhookRow } from '../../db/webhooks.js';
 import { WEBHOOK_EVENTS, isWebhookEvent } from '../../domain/webhooks.js';
 import { pageQuery } from '../pagination.js';
 
 const webhookUrl = z
   .url({ protocol: /^https?$/, hostname: z.regexes.hostname })
   .max(2000)
-  .meta({ description: 'http or https URL that receives a signed POST per event' });
+  .meta({ description: 'http or https URL that receives a signed POST per event', pattern: '^[Hh][Tt][Tt][Pp][Ss]?://' });
 
 const eventName = z
   .string()
   .max(120)
-  .refine(isWebhookEvent, { message: `must be one of ${WEBHOOK_EVENTS.join(', ')} or template.<name>` });
+  .refine(isWebhookEvent, { message: `must be one of ${WEBHOOK_EVENTS.join(', ')} or template.<name>` })
+  // What isWebhookEvent accepts, for clients.
+  .meta({ pattern: `^(${WEBHOOK_EVENTS.map((name) => name.replaceAll('.', '\\.')).join('|')}|template\\.[a-z0-9][a-z0-9_.-]{0,99})$` });
 
 export const createWebhookSchema = z
   .strictObject({
@@ -48,26 +51,6 @@ export const deliverySchema = z
   .meta({ id: 'WebhookDelivery' });
 
 export const listDeliveriesQuery = z.object(pageQuery);
-
-export interface WebhookRow {
-  id: string;
-  url: string;
-  events: string[];
-  created_by_id: string | null;
-  created_at: Date;
-}
-
-export interface DeliveryRow {
-  id: string;
-  event_id: string;
-  event: string;
-  attempt: number;
-  status_code: number | null;
-  error: string | null;
-  duration_ms: number;
-  delivered: boolean;
-  at: Date;
-}
 
 export function toWebhookView(row: WebhookRow): z.output<typeof webhookSchema> {
   return { id: row.id, url: row.url, events: row.events, createdBy: row.created_by_id, createdAt: new Date(row.created_at).toISOString() };

@@ -134,8 +134,8 @@ describe('bad input: a clear 4xx problem, nothing changed, never a 500', () => {
       assertNamesField(res, 'body.description');
     });
 
-    it('a body that is not declared as JSON → 400', async () => {
-      const res = await refused(400, () =>
+    it('a body that is not declared as JSON → 415', async () => {
+      const res = await refused(415, () =>
         recruiter().request('POST', '/api/jobs', undefined, { raw: JSON.stringify({ title: 'A', location: 'B' }), headers: { 'content-type': 'text/plain' } }),
       );
       assert.match(res.body.detail, /JSON/);
@@ -230,6 +230,11 @@ describe('bad input: a clear 4xx problem, nothing changed, never a 500', () => {
       ['MOVE with a blank toStage', transition({ event: 'MOVE', toStage: ' ' }), 'body.toStage'],
       ['MOVE with a toStage of 65 characters', transition({ event: 'MOVE', toStage: long(65) }), 'body.toStage'],
       ['ADVANCE with a toStage', transition({ event: 'ADVANCE', toStage: 'interview' }), 'body.toStage'],
+      // Only REJECT records a reason; anywhere else it would be dropped without a word.
+      ['MOVE with a reason', transition({ event: 'MOVE', toStage: 'interview', reason: 'Strong portfolio' }), 'body.reason'],
+      ['ADVANCE with a reason', transition({ event: 'ADVANCE', reason: 'Looks good' }), 'body.reason'],
+      ['WITHDRAW with a reason', () => candidate.api.post(`/api/applications/${applicationId}/transitions`, { event: 'WITHDRAW', reason: 'Took another offer' }), 'body.reason'],
+      ['a bulk MOVE with a reason', bulk({ event: 'MOVE', toStage: 'interview', reason: 'Batch' }), 'body.reason'],
       ['a stage change without a stage', () => recruiter().patch(`/api/applications/${applicationId}/stage`, {}), 'body.stage'],
       ['a stage change with a stage of the wrong type', () => recruiter().patch(`/api/applications/${applicationId}/stage`, { stage: 2 }), 'body.stage'],
       ['new staff with the interviewer role spelled differently', staff({ role: 'Interviewer' }), 'body.role'],
@@ -481,9 +486,10 @@ describe('bad input: a clear 4xx problem, nothing changed, never a 500', () => {
           assertNamesField(res, 'query.cursor');
         });
       }
-      for (const limit of ['0', '101', '-1', '2.5', 'ten', '']) {
-        it(`GET ${list} with limit=${limit} → 400`, async () => {
-          const res = await refused(400, () => recruiter().get(`${list}?limit=${limit}`));
+      // Numbers are strict: nothing that JavaScript's Number() would coerce (exponents, hex, spaces, decimals, leading zeros).
+      for (const limit of ['0', '101', '-1', '2.5', 'ten', '', '1e2', '0x10', ' 10', '10.0', '010', '+10']) {
+        it(`GET ${list} with limit=${JSON.stringify(limit)} → 400`, async () => {
+          const res = await refused(400, () => recruiter().get(`${list}?limit=${encodeURIComponent(limit)}`));
           assertNamesField(res, 'query.limit');
         });
       }
@@ -520,17 +526,28 @@ describe('bad input: a clear 4xx problem, nothing changed, never a 500', () => {
       ['GET', '/api/nothing-here'],
       ['GET', '/api'],
       ['POST', '/api/jobs/00000000-0000-4000-8000-000000000000/publish'],
-      ['DELETE', '/api/applications/00000000-0000-4000-8000-000000000000'],
-      ['PUT', '/api/jobs/00000000-0000-4000-8000-000000000000'],
     ] as const) {
       it(`${method} ${path} → 404`, async () => {
-        const res = await refused(404, () => recruiter().request(method, path, method === 'GET' || method === 'DELETE' ? undefined : { title: 'x' }));
+        const res = await refused(404, () => recruiter().request(method, path, method === 'GET' ? undefined : { title: 'x' }));
         assert.match(res.body.detail, new RegExp(`${method} ${path}`));
       });
     }
     it('an unknown route without a token is 404 too', async () => {
       await refused(404, () => api.get('/api/nothing-here'));
     });
+  });
+
+  describe('known paths with another method → 405 problem with Allow', () => {
+    for (const [method, path, allow] of [
+      ['DELETE', '/api/applications/00000000-0000-4000-8000-000000000000', 'GET, HEAD, OPTIONS'],
+      ['PUT', '/api/jobs/00000000-0000-4000-8000-000000000000', 'DELETE, GET, HEAD, OPTIONS, PATCH'],
+    ] as const) {
+      it(`${method} ${path} → 405`, async () => {
+        const res = await refused(405, () => recruiter().request(method, path, { title: 'x' }));
+        assert.equal(res.headers.get('allow'), allow);
+        assert.match(res.body.detail, new RegExp(`${method} is not allowed`));
+      });
+    }
   });
 
   describe('text PostgreSQL cannot store', () => {
@@ -550,5 +567,27 @@ describe('bad input: a clear 4xx problem, nothing changed, never a 500', () => {
         assertNamesField(await refused(400, send), field);
       });
     }
+
+    // JSON allows a lone UTF-16 surrogate ("\ud800"); UTF-8 cannot carry it: jsonb refuses it and text turns it into U+FFFD.
+    const stages = (name: string) =>
+      `{"name":"T","definition":{"stages":[{"key":"applied","name":"${name}","kind":"active"},{"key":"hired","name":"Hired","kind":"hired"}]}}`;
+    const surrogates: [label: string, who: () => Api, path: () => string, raw: string, field: string][] = [
+      ['a template stage name (jsonb)', () => acme.admin.api, () => '/api/pipeline-templates', stages('a\\ud800b'), 'body.definition.stages.0.name'],
+      ['a job title (text)', recruiter, () => '/api/jobs', '{"title":"a\\udc00b","location":"Remote"}', 'body.title'],
+      ['the end of a cover letter', () => candidate.api, () => `/api/jobs/${closedJob.id}/apply`, '{"coverLetter":"Hello \\ud83d"}', 'body.coverLetter'],
+    ];
+    for (const [label, who, path, raw, field] of surrogates) {
+      it(`a lone surrogate in ${label} → 400`, async () => {
+        assertNamesField(await refused(400, () => who().request('POST', path(), undefined, { raw })), field);
+      });
+    }
+
+    it('a surrogate pair (an emoji) is stored and echoed as sent', async () => {
+      const res = await recruiter().post('/api/jobs', { title: 'Rocket \u{1F680} engineer', location: 'Remote' });
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+      assert.equal(res.body.title, 'Rocket \u{1F680} engineer');
+      const [row] = await stack.orm.em.getConnection().execute<{ title: string }[]>('select title from job where id = ?', [res.body.id]);
+      assert.equal(row?.title, 'Rocket \u{1F680} engineer');
+    });
   });
 });

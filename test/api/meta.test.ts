@@ -30,7 +30,7 @@ describe('API health, OpenAPI and request ids', () => {
     assert.equal(res.body.openapi, '3.1.0');
     const transitions = res.body.paths['/api/applications/{id}/transitions'].post;
     assert.ok(transitions.requestBody.content['application/json'].schema);
-    assert.deepEqual(Object.keys(transitions.responses).sort(), ['200', '400', '401', '404', '409', '422', '503']);
+    assert.deepEqual(Object.keys(transitions.responses).sort(), ['200', '400', '401', '403', '404', '405', '409', '413', '415', '422', '500', '503']);
     const key = transitions.parameters.find((p: { in: string; name: string }) => p.in === 'header' && p.name === 'Idempotency-Key');
     assert.ok(key, 'the Idempotency-Key header is documented');
     assert.notEqual(key.required, true);

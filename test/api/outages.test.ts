@@ -18,7 +18,7 @@ import { createLogger } from '../../infra/logger.js';
 import { startStack, type Stack } from '../../infra/stack.js';
 import { startTemporalDevServer, type DevServer } from '../../infra/temporal-dev-server.js';
 import { installTemporalLogging } from '../../infra/worker.js';
-import { stateQuery } from '../../workflows/applications/application-workflow.js';
+import { stateQuery } from '../../workflows/applications/contract.js';
 import { Api, createCandidate, createCompany, createOpenJob, type Company, type HttpResponse, type Person } from '../support/http.js';
 import { MAIL_FROM, TEST_JWT } from '../support/stack.js';
 

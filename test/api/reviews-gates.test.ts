@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import type { PipelineTemplateDefinition } from '../../domain/templates.js';
-import { stateQuery } from '../../workflows/applications/application-workflow.js';
+import { stateQuery } from '../../workflows/applications/contract.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 import { Api, PASSWORD, createCandidate, createCompany, login, unique, type Company, type HttpResponse, type Person } from '../support/http.js';
 

@@ -12,7 +12,7 @@ import {
   stateQuery,
   transitionUpdate,
   type ApplicationWorkflowInput,
-} from '../../workflows/applications/application-workflow.js';
+} from '../../workflows/applications/contract.js';
 
 describe('safe retries: Idempotency-Key and expectedStage', () => {
   let stack: TestStack;

@@ -3,9 +3,15 @@
 // wrote them (PostgreSQL LISTEN/NOTIFY).
 import assert from 'node:assert/strict';
 import { ApplicationFailure } from '@temporalio/common';
-import { createCollaborationActivities } from '../../activities/collaboration/tasks-notifications.js';
+import { createNotifyActivities } from '../../activities/stage-actions/notify/activity.js';
+import { createTaskActivities } from '../../activities/stage-actions/task/activity.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 import { Api, PASSWORD, createCompany, login, unique, type Company, type Person } from '../support/http.js';
+
+/** The task and notify stage actions' activities, as a worker builds them. */
+function createCollaborationActivities(deps: Parameters<typeof createNotifyActivities>[0]) {
+  return { ...createTaskActivities(deps), ...createNotifyActivities(deps) };
+}
 
 interface SseEvent {
   id?: string;

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { startTestStack, type TestStack } from '../support/stack.js';
 import { Api, createCandidate, createCompany, type Company, type Person } from '../support/http.js';
 import type { PipelineTemplateDefinition, TemplateStage } from '../../domain/templates.js';
-import { stateQuery } from '../../workflows/applications/application-workflow.js';
+import { stateQuery } from '../../workflows/applications/contract.js';
 
 const stage = (key: string): TemplateStage => ({ key, name: key, kind: 'active' });
 const ends: TemplateStage[] = [

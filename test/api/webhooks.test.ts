@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { emitWebhookEvent, webhookWorkflowId } from '../../infra/webhooks.js';
+import { emitWebhookEvent } from '../../activities/webhooks/fan-out.js';
+import { webhookWorkflowId } from '../../workflows/webhooks/contract.js';
 import { isPublicAddress } from '../../infra/webhook-targets.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 import { Api, createCompany, type Company } from '../support/http.js';

@@ -4,13 +4,8 @@ import { allowedEvents, applyStageEvent, buildStageMachine, enterInitialStage } 
 import { decideTransition } from '../../domain/transitions.js';
 import { renderEmail } from '../../domain/email-templates.js';
 import { toPipelineDefinition, type PipelineTemplateDefinition } from '../../domain/templates.js';
-import {
-  ApplicationStages,
-  FORBIDDEN_TRANSITION,
-  GATE_NOT_MET,
-  NO_SUCH_GATE,
-  type TransitionRequest,
-} from '../../workflows/applications/application-stages.js';
+import { ApplicationStages } from '../../workflows/applications/application-stages.js';
+import { FORBIDDEN_TRANSITION, GATE_NOT_MET, NO_SUCH_GATE, type TransitionRequest } from '../../workflows/applications/contract.js';
 
 const machine = buildStageMachine(DEFAULT_PIPELINE);
 const recruiter = { userId: '00000000-0000-4000-8000-000000000001', role: 'recruiter' as const };

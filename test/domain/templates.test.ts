@@ -3,7 +3,9 @@ import { templateDefinitionSchema } from '../../api/templates/schemas.js';
 import { DEFAULT_PIPELINE } from '../../domain/pipeline.js';
 import { DEFAULT_TEMPLATE, EIGHT_STAGE_TEMPLATE, SEED_TEMPLATES } from '../../domain/seed-templates.js';
 import { allowedEvents, applyStageEvent, buildStageMachine, enterInitialStage } from '../../domain/stage-machine.js';
-import { parseDurationMs, toPipelineDefinition, validateTemplate, type PipelineTemplateDefinition, type TemplateStage } from '../../domain/templates.js';
+import { STAGE_ACTION_SCHEMAS, STAGE_ACTIONS, validateTemplate } from '../../activities/stage-actions/registry.js';
+import { parseDurationMs } from '../../domain/durations.js';
+import { toPipelineDefinition, type PipelineTemplateDefinition, type TemplateStage } from '../../domain/templates.js';
 
 const stages = (...list: TemplateStage[]): PipelineTemplateDefinition => ({ stages: list });
 const active = (key: string, extra: Partial<TemplateStage> = {}): TemplateStage => ({ key, name: key, kind: 'active', ...extra });
@@ -23,7 +25,7 @@ describe('pipeline templates: validation', () => {
     });
   }
 
-  it('seeds the eight stages of seed 001 in order, plus rejected and withdrawn', () => {
+  it('seeds the eight stages from application to hire in order, plus rejected and withdrawn', () => {
     assert.deepEqual(
       EIGHT_STAGE_TEMPLATE.stages.map((s) => s.name),
       ['Application Received', 'Initial Screening', 'Phone Screen', 'Technical Interview', 'Final Interview', 'Reference Check', 'Offer Made', 'Hired', 'Rejected', 'Withdrawn'],
@@ -171,5 +173,17 @@ describe('pipeline templates: the stage machine', () => {
     assert.equal(applyStageEvent(machine, 'new', { type: 'REJECT', reason: 'no' }).ok, false);
     assert.deepEqual(applyStageEvent(machine, 'talk', { type: 'REJECT', reason: 'no' }), { ok: true, stage: 'rejected', actions: [] });
     assert.equal(applyStageEvent(machine, 'talk', { type: 'REJECT', reason: ' ' }).ok, false);
+  });
+});
+
+describe('pipeline templates: the stage action registry', () => {
+  it('has one schema per registered action type, and refuses a type it does not know', () => {
+    assert.deepEqual(STAGE_ACTIONS.map((kind) => kind.type), ['email', 'task', 'notify', 'webhook']);
+    assert.equal(STAGE_ACTION_SCHEMAS.length, STAGE_ACTIONS.length);
+    const def = basic();
+    def.stages[0] = active('new', { onEnter: [{ type: 'sms', to: 'candidate' }] });
+    assert.deepEqual(validateTemplate(def).map((p) => `${p.path}: ${p.message}`), [
+      'stages.0.onEnter.0.type: unknown action type "sms"; types are email, task, notify, webhook',
+    ]);
   });
 });

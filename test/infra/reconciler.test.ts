@@ -9,7 +9,7 @@ import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker
 import { resetToFirstWorkflowTask } from '../../infra/history-repair.js';
 import { metricsRegistry } from '../../infra/metrics.js';
 import { reconcileApplicationWorkflows, startReconciler, type ReconcileReport } from '../../infra/reconciler.js';
-import { applicationWorkflowId, stateQuery } from '../../workflows/applications/application-workflow.js';
+import { applicationWorkflowId, stateQuery } from '../../workflows/applications/contract.js';
 import { companyIdKey, jobIdKey, stageKey, statusKey } from '../../workflows/search-attributes.js';
 import { REPLAY_EXCLUDED_MEMO } from '../support/replay-all.js';
 import { startTestStack, type TestStack } from '../support/stack.js';

@@ -12,7 +12,7 @@ import {
   stateQuery,
   transitionUpdate,
   type TransitionRequest,
-} from '../../workflows/applications/application-workflow.js';
+} from '../../workflows/applications/contract.js';
 import { stageKey, statusKey } from '../../workflows/search-attributes.js';
 
 describe('application workflow', () => {

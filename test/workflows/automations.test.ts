@@ -14,7 +14,7 @@ import {
   stateQuery,
   transitionUpdate,
   type ApplicationWorkflowInput,
-} from '../../workflows/applications/application-workflow.js';
+} from '../../workflows/applications/contract.js';
 
 const rejectionEmail = {
   type: 'email' as const,

@@ -12,7 +12,7 @@ import { temporal } from '@temporalio/proto';
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
 import { findUnreplayable, REPAIR_RESET_REASON, resetToFirstWorkflowTask } from '../../infra/history-repair.js';
 import { createApplicationWorker } from '../../infra/worker.js';
-import { applicationWorkflowId, stateQuery, transitionUpdate } from '../../workflows/applications/application-workflow.js';
+import { applicationWorkflowId, stateQuery, transitionUpdate } from '../../workflows/applications/contract.js';
 import { Api, createCandidate, createCompany, createOpenJob, type Company } from '../support/http.js';
 import { MAIL_FROM, startTestStack, type TestStack } from '../support/stack.js';
 

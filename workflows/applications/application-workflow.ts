@@ -1,56 +1,23 @@
+// The application workflow's Temporal wiring: patches, activity proxies, Update and Query handlers, the stage
+// visits and the main loop (queued stage emails, the end, continue-as-new). Its contract is in contract.ts; the
+// state and decisions in application-stages.ts.
 import {
-  ActivityFailure,
-  allHandlersFinished,
-  condition,
-  defineQuery,
-  defineUpdate,
-  log,
-  currentUpdateInfo,
-  makeContinueAsNewFunc,
-  patched,
-  proxyActivities,
-  proxyLocalActivities,
-  setHandler,
-  upsertSearchAttributes,
-  workflowInfo,
+  ActivityFailure, allHandlersFinished, condition, currentUpdateInfo, log, makeContinueAsNewFunc, patched, proxyActivities, proxyLocalActivities,
+  setHandler, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
 import { Mutex } from 'async-mutex';
 import type { Activities } from '../../activities/index.js';
-import type { PipelineTemplateDefinition } from '../../domain/templates.js';
-import type { WebhookEvent } from '../../infra/webhooks.js';
+import type { WebhookEvent } from '../../activities/webhooks/contract.js';
+import { ApplicationStages, type AcceptedTransition } from './application-stages.js';
 import {
-  ApplicationStages,
-  FORBIDDEN_TRANSITION,
-  GATE_NOT_MET,
-  ILLEGAL_TRANSITION,
-  NO_SUCH_GATE,
-  STAGE_CHANGED,
-  STAGE_MISSING,
-  type AcceptedTransition,
-  type ApplicationState,
-  type ApprovalRequest,
-  type ContinuedState,
-  type FeedbackRequest,
-  type GateShortfall,
-  type TemplateChangeRequest,
-  type TransitionRequest,
-} from './application-stages.js';
+  approvalUpdate, feedbackUpdate, stateQuery, templateChangeUpdate, transitionUpdate,
+  type ApplicationState, type ApplicationWorkflowInput, type TemplateChangeRequest, type TransitionRequest,
+} from './contract.js';
 import { StageVisits } from './stage-visits.js';
 import { stageKey, statusKey } from '../search-attributes.js';
 
-export interface ApplicationWorkflowInput {
-  applicationId: string;
-  companyId: string;
-  jobId: string;
-  requestId?: string;
-  /** The job's template version when the application was created; absent: the built-in default pipeline. */
-  template?: PipelineTemplateDefinition;
-  templateVersionId?: string | null;
-  /** Continue-as-new once the history has this many events (default: when the server suggests it). */
-  continueAsNewAfterEvents?: number;
-  /** Handed over by the previous run when this run is a continue-as-new. */
-  continued?: ContinuedState;
-}
+// The bench and chaos scripts take these from here; everything else imports the contract from ./contract.js.
+export { stateQuery, transitionUpdate, type ApplicationState } from './contract.js';
 
 /** Gates, SLA timers, application events, failure records and continue-as-new; see patched() in the workflow. */
 export const AUTOMATIONS_PATCH = 'automations-v2';
@@ -60,26 +27,8 @@ export const AUTOMATIONS_PATCH = 'automations-v2';
  */
 export const SYNCHRONOUS_DECISIONS_PATCH = 'synchronous-decisions-v3';
 
-export {
-  FORBIDDEN_TRANSITION, GATE_NOT_MET, ILLEGAL_TRANSITION, NO_SUCH_GATE, STAGE_CHANGED, STAGE_MISSING,
-  type ApplicationState, type ApprovalRequest, type FeedbackRequest, type GateShortfall, type TemplateChangeRequest, type TransitionRequest,
-};
-
-export const transitionUpdate = defineUpdate<ApplicationState, [TransitionRequest]>('transition');
-/** Records feedback (the row is written by the workflow) and counts it toward the stage's requireFeedback gate. */
-export const feedbackUpdate = defineUpdate<ApplicationState, [FeedbackRequest]>('submitFeedback');
-/** Records an approval decision on a stage's requireApproval gate; refused (NO_SUCH_GATE, FORBIDDEN_TRANSITION) otherwise. */
-export const approvalUpdate = defineUpdate<ApplicationState, [ApprovalRequest]>('decideApproval');
-/** Moves the application onto another template version; refused with STAGE_MISSING when its stage is not in it. */
-export const templateChangeUpdate = defineUpdate<ApplicationState, [TemplateChangeRequest]>('changeTemplate');
-export const stateQuery = defineQuery<ApplicationState>('state');
-
 /** Moves whose results a run hands over to the next one, for retries of their Update ids. */
 const ANSWERED_MOVES_KEPT = 20;
-
-export function applicationWorkflowId(applicationId: string): string {
-  return `application-${applicationId}`;
-}
 
 // Workflows started before SYNCHRONOUS_DECISIONS_PATCH wrote the read model with these inside their Updates.
 const legacy = proxyLocalActivities<Activities>({
@@ -116,37 +65,28 @@ export async function applicationWorkflow(input: ApplicationWorkflowInput): Prom
   /** Application events to webhook subscribers, in the background; the workflow waits for them before it ends. */
   function announce(events: WebhookEvent[]): void {
     if (!automations || events.length === 0) return;
-    visits.track(async () => {
-      try {
-        await emitWebhookEvents(events);
-      } catch (err) {
-        if (!(err instanceof ActivityFailure)) throw err;
-        log.error('application events not emitted', { events: events.map((e) => e.eventId), error: err.cause?.message });
-      }
-    });
+    visits.background(() => emitWebhookEvents(events), (error) => log.error('application events not emitted', { events: events.map((e) => e.eventId), error }));
   }
 
   /** The read model's copy of a decision already taken, written in the background (the API usually wrote it first). */
   function persist(what: string, write: () => Promise<void>): void {
-    visits.track(async () => {
-      try {
-        await write();
-      } catch (err) {
-        // Only a non-retryable error gets here (a bug, not an outage): the decision stands, the row is repaired by hand.
-        if (!(err instanceof ActivityFailure)) throw err;
-        log.error('read model not written', { what, error: err.cause?.message });
-      }
-    });
+    // Only a non-retryable error fails it (a bug, not an outage): the decision stands, the row is repaired by hand.
+    visits.background(write, (error) => log.error('read model not written', { what, error }));
+  }
+
+  /** The stage and status search attributes, after a move. */
+  function showStage(): void {
+    upsertSearchAttributes([
+      { key: stageKey, value: application.stage },
+      { key: statusKey, value: application.status },
+    ]);
   }
 
   /** Applies an accepted move: state, timers, search attributes and events now, the read model after. */
   function applyMove(request: TransitionRequest, decision: AcceptedTransition): ApplicationState {
     const change = application.record(request, decision, new Date().toISOString());
     visits.enter(application.enter(change, decision, request.requestId));
-    upsertSearchAttributes([
-      { key: stageKey, value: application.stage },
-      { key: statusKey, value: application.status },
-    ]);
+    showStage();
     log.info('stage changed', { requestId: request.requestId, from: change.fromStage, to: change.toStage, event: change.event, seq: change.seq });
     announce(application.events(change));
     persist('stage change', () => readModel.recordStageChange(change));
@@ -164,10 +104,7 @@ export async function applicationWorkflow(input: ApplicationWorkflowInput): Prom
     if (inFirstTask) await condition(() => true);
     log.info('stage changed', { requestId: request.requestId, from: change.fromStage, to: change.toStage, event: change.event, seq: change.seq });
     visits.enter(application.enter(change, decision, request.requestId));
-    upsertSearchAttributes([
-      { key: stageKey, value: application.stage },
-      { key: statusKey, value: application.status },
-    ]);
+    showStage();
     announce(application.events(change));
     return application.view();
   }
@@ -218,10 +155,7 @@ export async function applicationWorkflow(input: ApplicationWorkflowInput): Prom
     feedbackUpdate,
     async (request) => {
       application.checkFeedback(request);
-      const feedback = {
-        id: request.feedbackId, companyId: input.companyId, applicationId: input.applicationId, stage: request.stage,
-        authorId: request.authorId, rating: request.rating, notes: request.notes, at: new Date().toISOString(),
-      };
+      const feedback = application.feedbackRecord(request, new Date().toISOString());
       if (!synchronous) await legacy.recordFeedback(feedback);
       application.addFeedback(request);
       log.info('feedback recorded', { requestId: request.requestId, stage: request.stage, feedbackId: request.feedbackId });
@@ -235,10 +169,7 @@ export async function applicationWorkflow(input: ApplicationWorkflowInput): Prom
     approvalUpdate,
     async (request) => {
       application.checkApproval(request);
-      const approval = {
-        id: request.approvalId, companyId: input.companyId, applicationId: input.applicationId, stage: request.stage,
-        approverId: request.approverId, role: request.role, decision: request.decision, comment: request.comment, at: new Date().toISOString(),
-      };
+      const approval = application.approvalRecord(request, new Date().toISOString());
       if (!synchronous) await legacy.recordApproval(approval);
       application.addApproval(request);
       log.info('approval recorded', { requestId: request.requestId, stage: request.stage, decision: request.decision });

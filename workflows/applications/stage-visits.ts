@@ -3,9 +3,12 @@
 // still pending. The activities run outside the scope, so one already under way is not cut off by a move.
 import { ActivityFailure, CancellationScope, isCancellation, log, proxyActivities, sleep } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
-import type { ActionCall, ApplicationStages, ScheduledItem } from './application-stages.js';
+import { callStageActivity, type ActionCall, type StageActionActivities } from '../../activities/stage-actions/registry.js';
+import type { ApplicationStages } from './application-stages.js';
+import type { ScheduledItem } from './contract.js';
 
-const { sendStageEmail, sendStaffEmail, createTask, notifyUsers, emitWebhookEvent } = proxyActivities<Activities>({
+// The activities of stage actions and SLA steps, called by the names their calls carry.
+const stageActivities = proxyActivities<StageActionActivities>({
   startToCloseTimeout: '1m',
   scheduleToCloseTimeout: '24h',
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '10m', nonRetryableErrorTypes: ['NotFound', 'InvalidRequest'] },
@@ -65,6 +68,18 @@ export class StageVisits {
     void work().finally(() => this.inFlight--);
   }
 
+  /** Tracks an activity call whose failure for good is reported to `failed` (with its cause) instead of thrown. */
+  background(call: () => Promise<unknown>, failed: (error: string | undefined) => void): void {
+    this.track(async () => {
+      try {
+        await call();
+      } catch (err) {
+        if (!(err instanceof ActivityFailure)) throw err;
+        failed(err.cause?.message);
+      }
+    });
+  }
+
   private async run(scope: CancellationScope, item: Waiting): Promise<void> {
     const where = {
       requestId: item.requestId, seq: item.seq, stage: item.stage,
@@ -94,26 +109,8 @@ export class StageVisits {
 
   private async call(call: ActionCall, item: Waiting, where: Record<string, unknown>): Promise<void> {
     try {
-      switch (call.activity) {
-        case 'sendStageEmail':
-          await sendStageEmail(call.request);
-          break;
-        case 'sendStaffEmail':
-          await sendStaffEmail(call.request);
-          break;
-        case 'createTask':
-          await createTask(call.request);
-          break;
-        case 'notifyUsers':
-          await notifyUsers(call.request);
-          break;
-        case 'emitWebhookEvent':
-          await emitWebhookEvent(call.request);
-          break;
-        case 'skip':
-          log.warn('stage action skipped', { ...where, reason: call.reason });
-          break;
-      }
+      if (call.activity === 'skip') log.warn('stage action skipped', { ...where, reason: call.reason });
+      else await callStageActivity(stageActivities, call);
     } catch (err) {
       // An action that fails for good is recorded and left behind; it must not stop the candidate's pipeline.
       if (!(err instanceof ActivityFailure)) throw err;

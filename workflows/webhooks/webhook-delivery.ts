@@ -3,7 +3,7 @@
 // so whatever emitted the event is not held up by a subscriber that is down.
 import { ActivityFailure, ApplicationFailure, log, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
-import type { DeliverWebhookRequest } from '../../activities/webhooks/deliver-webhook.js';
+import type { WebhookDeliveryInput, WebhookDeliveryResult } from './contract.js';
 
 const { deliverWebhook } = proxyActivities<Activities>({
   startToCloseTimeout: '30s',
@@ -11,11 +11,7 @@ const { deliverWebhook } = proxyActivities<Activities>({
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10m', nonRetryableErrorTypes: ['SubscriptionGone'] },
 });
 
-export type WebhookDeliveryResult =
-  | { delivered: true; statusCode: number; attempts: number }
-  | { delivered: false; error: string };
-
-export async function webhookDeliveryWorkflow(request: DeliverWebhookRequest): Promise<WebhookDeliveryResult> {
+export async function webhookDeliveryWorkflow(request: WebhookDeliveryInput): Promise<WebhookDeliveryResult> {
   try {
     const { statusCode, attempt } = await deliverWebhook(request);
     return { delivered: true, statusCode, attempts: attempt };
