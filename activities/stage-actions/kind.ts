@@ -1,6 +1,7 @@
-// What every stage action type declares, in its own folder: the template schema (zod; it feeds the API's template
-// validation and the OpenAPI document), the checks beyond the shape, and how the workflow turns one action into one
-// activity call. This side is pure and sandbox-safe (the workflow imports it); the activity itself is in activity.ts.
+// What every stage action type declares, in its own folder: how the workflow turns one action into one activity
+// call (action.ts: pure and sandbox-safe, the workflow imports it), the template schema and the checks beyond the
+// shape (schema.ts: zod, for the API and template validation only, so the workflow bundle never loads zod), and
+// the activity itself (activity.ts, for the worker).
 import type { z } from 'zod';
 import type { ActionChecks } from '../../domain/template-validation.js';
 import type { StageActionData } from '../../domain/templates.js';
@@ -37,8 +38,12 @@ export interface SkippedCall {
 export interface StageActionKind<Action extends StageActionData, Call extends ActivityCall> {
   /** The `type` of the template's action. */
   readonly type: Action['type'];
+  toCall(action: Action, at: ActionContext): Call | SkippedCall;
+}
+
+export interface StageActionRules<Action extends StageActionData> {
+  readonly type: Action['type'];
   readonly schema: z.ZodType<Action>;
   /** What the shape cannot say (template variables, roles, durations), reported with paths relative to the action. */
   validate(action: Action, check: ActionChecks): void;
-  toCall(action: Action, at: ActionContext): Call | SkippedCall;
 }

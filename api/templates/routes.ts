@@ -9,7 +9,7 @@ import {
   listCompanyTemplates,
   listTemplateVersions,
 } from '../../db/templates.js';
-import { validateTemplate } from '../../activities/stage-actions/registry.js';
+import { validateTemplate } from '../../activities/stage-actions/rules.js';
 import type { PipelineTemplateDefinition } from '../../domain/templates.js';
 import type { Principal } from '../auth.js';
 import type { ApiDeps } from '../deps.js';

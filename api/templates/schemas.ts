@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { NOT_BLANK } from '../route.js';
 import type { PipelineTemplate, PipelineTemplateVersion } from '../../db/entities.js';
 import { STAGE_EVENT_TYPES } from '../../domain/stage-machine.js';
-import { STAGE_ACTION_SCHEMAS } from '../../activities/stage-actions/registry.js';
+import { STAGE_ACTION_SCHEMAS } from '../../activities/stage-actions/rules.js';
 import { duration, roleRef, text } from '../../activities/stage-actions/fields.js';
 import { STAGE_KINDS } from '../../domain/enums.js';
 import type { PipelineTemplateDefinition } from '../../domain/templates.js';

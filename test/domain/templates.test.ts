@@ -3,7 +3,8 @@ import { templateDefinitionSchema } from '../../api/templates/schemas.js';
 import { DEFAULT_PIPELINE } from '../../domain/pipeline.js';
 import { DEFAULT_TEMPLATE, EIGHT_STAGE_TEMPLATE, SEED_TEMPLATES } from '../../domain/seed-templates.js';
 import { allowedEvents, applyStageEvent, buildStageMachine, enterInitialStage } from '../../domain/stage-machine.js';
-import { STAGE_ACTION_SCHEMAS, STAGE_ACTIONS, validateTemplate } from '../../activities/stage-actions/registry.js';
+import { STAGE_ACTIONS } from '../../activities/stage-actions/registry.js';
+import { STAGE_ACTION_RULES, STAGE_ACTION_SCHEMAS, validateTemplate } from '../../activities/stage-actions/rules.js';
 import { parseDurationMs } from '../../domain/durations.js';
 import { toPipelineDefinition, type PipelineTemplateDefinition, type TemplateStage } from '../../domain/templates.js';
 
@@ -180,6 +181,7 @@ describe('pipeline templates: the stage action registry', () => {
   it('has one schema per registered action type, and refuses a type it does not know', () => {
     assert.deepEqual(STAGE_ACTIONS.map((kind) => kind.type), ['email', 'task', 'notify', 'webhook']);
     assert.equal(STAGE_ACTION_SCHEMAS.length, STAGE_ACTIONS.length);
+    assert.deepEqual(STAGE_ACTION_RULES.map((rules) => rules.type), STAGE_ACTIONS.map((kind) => kind.type));
     const def = basic();
     def.stages[0] = active('new', { onEnter: [{ type: 'sms', to: 'candidate' }] });
     assert.deepEqual(validateTemplate(def).map((p) => `${p.path}: ${p.message}`), [

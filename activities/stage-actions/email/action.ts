@@ -1,19 +1,8 @@
 // The `email` action: a message to the candidate (sendStageEmail), or to staff (sendStaffEmail): the hiring team
 // or everyone with a role. Subject and bodies are templates rendered with the application's variables.
-import { z } from 'zod';
 import type { EmailTemplate } from '../../../domain/email-templates.js';
-import { delay, roleRef, text } from '../fields.js';
 import type { ActivityCall, SkippedCall, StageActionKind } from '../kind.js';
-
-export const emailActionSchema = z.strictObject({
-  type: z.literal('email'),
-  ...delay,
-  subject: text(400),
-  text: text(20_000),
-  html: text(40_000),
-  to: z.union([z.enum(['candidate', 'hiring_team']), roleRef]),
-});
-export type EmailAction = z.output<typeof emailActionSchema>;
+import type { EmailAction } from './schema.js';
 
 export interface StageEmailRequest {
   applicationId: string;
@@ -46,13 +35,6 @@ export type EmailCall = ActivityCall<'sendStageEmail', StageEmailRequest> | Acti
 
 export const emailAction = {
   type: 'email',
-  schema: emailActionSchema,
-  validate(action, check) {
-    check.text(['subject'], action.subject);
-    check.text(['text'], action.text);
-    check.text(['html'], action.html);
-    if (typeof action.to === 'object') check.role(['to', 'role'], action.to.role);
-  },
   toCall(action, at): EmailCall | SkippedCall {
     const { applicationId, companyId, seq, index, stage, requestId } = at;
     if (action.to !== 'candidate') {
@@ -75,3 +57,5 @@ export const emailAction = {
     };
   },
 } satisfies StageActionKind<EmailAction, EmailCall>;
+
+export type { EmailAction };

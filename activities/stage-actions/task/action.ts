@@ -1,17 +1,7 @@
 // The `task` action: a task for a role or a user of the company (createTask), due `dueIn` after it is created;
 // the title is a template rendered with the application's variables.
-import { z } from 'zod';
-import { delay, duration, roleRef, text } from '../fields.js';
 import type { ActivityCall, SkippedCall, StageActionKind } from '../kind.js';
-
-export const taskActionSchema = z.strictObject({
-  type: z.literal('task'),
-  ...delay,
-  title: text(400),
-  assignee: z.union([roleRef, z.strictObject({ userId: z.uuid() })]),
-  dueIn: duration.optional(),
-});
-export type TaskAction = z.output<typeof taskActionSchema>;
+import type { TaskAction } from './schema.js';
 
 export interface CreateTaskRequest {
   companyId: string;
@@ -29,12 +19,6 @@ export type TaskCall = ActivityCall<'createTask', CreateTaskRequest>;
 
 export const taskAction = {
   type: 'task',
-  schema: taskActionSchema,
-  validate(action, check) {
-    check.text(['title'], action.title);
-    if ('role' in action.assignee) check.role(['assignee', 'role'], action.assignee.role);
-    check.duration(['dueIn'], action.dueIn);
-  },
   toCall(action, at): TaskCall | SkippedCall {
     const { applicationId, companyId, idempotencyKey } = at;
     return {
@@ -43,3 +27,5 @@ export const taskAction = {
     };
   },
 } satisfies StageActionKind<TaskAction, TaskCall>;
+
+export type { TaskAction };
