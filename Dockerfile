@@ -47,6 +47,7 @@ COPY domain ./domain
 COPY infra ./infra
 COPY migrations ./migrations
 COPY scripts ./scripts
+COPY server ./server
 COPY workflows ./workflows
 COPY --from=build /app/dist/workflow-bundle.js ./dist/workflow-bundle.js
 USER node

@@ -196,7 +196,11 @@ export function createApp(deps: ApiDeps): Express {
       skipSuccessfulRequests: true,
       standardHeaders: 'draft-8',
       legacyHeaders: false,
-      keyGenerator: (req) => `${ipKeyGenerator(req.ip ?? '')}:${typeof req.body?.email === 'string' ? req.body.email.toLowerCase() : ''}`,
+      keyGenerator: (req) => {
+        // Not validated yet: whatever JSON was sent.
+        const email = (req.body as { email?: unknown } | undefined)?.email;
+        return `${ipKeyGenerator(req.ip ?? '')}:${typeof email === 'string' ? email.toLowerCase() : ''}`;
+      },
       handler: (_req, _res, next) => next(new HttpProblem(429, 'Too many requests', 'Too many failed sign-ins; try again later')),
     }),
   );

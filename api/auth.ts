@@ -1,5 +1,5 @@
 // JWT bearer authentication (passport-jwt) and the permission guard every route declares.
-import type { RequestHandler } from 'express';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import jwt from 'jsonwebtoken';
 import passport from 'passport';
 import { ExtractJwt, Strategy as JwtStrategy } from 'passport-jwt';
@@ -64,12 +64,14 @@ export function createAuthenticator(settings: TokenSettings, findAccount: FindAc
   const middleware = authenticator.initialize();
   return (req, res, next) => {
     middleware(req, res, () => {
-      authenticator.authenticate('jwt', { session: false }, (err: unknown, user: Principal | false) => {
+      // Passport types what authenticate() returns as any; with a callback it is the request handler to run.
+      const authenticate = authenticator.authenticate('jwt', { session: false }, (err: unknown, user: Principal | false) => {
         if (err) return next(err);
         if (!user) return next(new UnauthorizedProblem());
         req.principal = user;
         next();
-      })(req, res, next);
+      }) as (req: Request, res: Response, next: NextFunction) => void;
+      authenticate(req, res, next);
     });
   };
 }

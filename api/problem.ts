@@ -117,8 +117,10 @@ const DEADLINE_BEFORE_SENDING = /Waiting for LB pick|waiting for name resolution
 export function temporalCallOutcome(err: unknown): 'not-sent' | 'unknown' | undefined {
   for (const e of causes(err)) {
     if (!isGrpcServiceError(e)) continue;
-    if (e.code === GRPC_UNAVAILABLE) return UNAVAILABLE_BEFORE_SENDING.test(e.details) ? 'not-sent' : 'unknown';
-    if (e.code === GRPC_DEADLINE_EXCEEDED) {
+    // grpc-js types the code as its own enum, not a dependency of ours; compared as the protocol's number.
+    const code: number = e.code;
+    if (code === GRPC_UNAVAILABLE) return UNAVAILABLE_BEFORE_SENDING.test(e.details) ? 'not-sent' : 'unknown';
+    if (code === GRPC_DEADLINE_EXCEEDED) {
       return DEADLINE_BEFORE_SENDING.test(e.details) && !e.details.includes('remote_addr=') ? 'not-sent' : 'unknown';
     }
     return undefined;
@@ -139,8 +141,15 @@ function fromOutage(err: unknown): UnavailableProblem | undefined {
   return undefined;
 }
 
+/** What body-parser's errors carry (any other error is read the same way and matches none of its types). */
+interface ParserError {
+  type?: string;
+  status?: number;
+  message?: string;
+}
+
 /** Errors body-parser raises for what a client sent. */
-function fromParserError(err: { type?: string; status?: number; message?: string }): HttpProblem | undefined {
+function fromParserError(err: ParserError): HttpProblem | undefined {
   switch (err.type) {
     case 'entity.parse.failed':
       return new ValidationProblem('The request body is not valid JSON');
@@ -149,6 +158,7 @@ function fromParserError(err: { type?: string; status?: number; message?: string
     case 'charset.unsupported':
     case 'encoding.unsupported':
       return new HttpProblem(415, 'Unsupported media type', err.message);
+    case undefined: // not one of body-parser's errors, which all have a type; maybe another 4xx
     default:
       return typeof err.status === 'number' && err.status >= 400 && err.status < 500
         ? new HttpProblem(err.status, 'Bad request', err.message)
@@ -159,7 +169,7 @@ function fromParserError(err: { type?: string; status?: number; message?: string
 export function problemHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
     // The client's own errors first: a body cut off mid-upload carries the socket's ECONNRESET too.
-    const clientError = err instanceof HttpProblem ? err : fromParserError(err);
+    const clientError = err instanceof HttpProblem ? err : fromParserError(err as ParserError);
     const outage = clientError ? undefined : fromOutage(err);
     const problem = clientError ?? outage;
     if (outage) (req.log ?? logger).warn({ err }, 'dependency unavailable');

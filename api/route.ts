@@ -20,6 +20,11 @@ export interface RouteContext<Body, Query, Params, Headers = Record<string, stri
   principal: Principal;
 }
 
+/** The request's id: createApp's genReqId always makes a string (pino-http's type also allows numbers and objects). */
+export function requestIdOf(req: Request): string {
+  return req.id as string;
+}
+
 export interface RouteResult {
   status: number;
   body?: unknown;
@@ -60,7 +65,7 @@ export interface RouteSpec<
 export function defineRoute<B extends z.ZodType = z.ZodNever, Q extends z.ZodType = z.ZodObject, P extends z.ZodType = z.ZodObject, H extends z.ZodObject = z.ZodObject>(
   spec: RouteSpec<B, Q, P, H>,
 ): RouteSpec {
-  return spec as unknown as RouteSpec;
+  return spec;
 }
 
 export const idParams = z.object({ id: z.uuid() });
@@ -187,10 +192,10 @@ export function registerRoutes(router: Router, routes: RouteSpec[], services: Ro
         if (req.body === undefined) throw new ValidationProblem('The request body must be JSON (Content-Type: application/json)');
         body = parse(route.body, req.body, 'body');
       }
-      const keyed =
-        key !== undefined && principal
-          ? { userId: principal.userId, key, method: req.method, path: req.baseUrl + req.path, body: req.body ?? null }
-          : undefined;
+      // The body as sent (unknown until parsed): its hash tells a retry from a different request with the same key.
+      const sent: unknown = req.body;
+      const keyed: IdempotentRequest | undefined =
+        key !== undefined && principal ? { userId: principal.userId, key, method: req.method, path: req.baseUrl + req.path, body: sent ?? null } : undefined;
       await answer(route, { req, res, body, query, params, headers: headers as never, principal: principal as Principal }, keyed, services.idempotency);
     });
     router[route.method](route.path, ...handlers);
@@ -342,7 +347,7 @@ export function openApiPaths(routes: RouteSpec[]): ZodOpenApiPathsObject {
       requestParams: {
         ...(route.params ? { path: route.params as never } : {}),
         ...(route.query ? { query: route.query as never } : {}),
-        ...(header ? { header: header as never } : {}),
+        ...(header ? { header } : {}),
       },
       ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: route.body } } } } : {}),
       responses: Object.fromEntries(Object.entries(responses).sort(([a], [b]) => Number(a) - Number(b))),

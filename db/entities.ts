@@ -81,7 +81,8 @@ export const Application = defineEntity({
     // Sequence number of the last transition the workflow recorded; the read model only moves forward.
     transitionSeq: p.integer().default(0),
     workflowId: p.string().length(100).unique(),
-    // Set by the workflow's first task; rows still null after a while are restarted by the reconciler.
+    // Set once the workflow is known to be started (by the API or the reconciler); rows still null after a while
+    // are started by the reconciler.
     workflowStartedAt: p.datetime().nullable(),
     coverLetter: p.text().nullable(),
     // The template version the application started with (null: the built-in default); its workflow runs it.
@@ -90,9 +91,12 @@ export const Application = defineEntity({
     updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
   },
   uniques: [{ properties: ['job', 'candidate'] }],
+  // Each list filter has an index in the list's order (newest first, keyset on created_at and id).
   indexes: [
     { properties: ['company', 'createdAt', 'id'] },
-    { properties: ['company', 'stage'] },
+    { properties: ['company', 'job', 'createdAt', 'id'] },
+    { properties: ['company', 'stage', 'createdAt', 'id'] },
+    { properties: ['company', 'status', 'createdAt', 'id'] },
   ],
 });
 

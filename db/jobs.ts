@@ -1,5 +1,5 @@
 // Jobs: the only writer of job. Plain CRUD through the entities; reads are scoped to what the viewer may see.
-import type { EntityManager, FilterQuery } from '@mikro-orm/postgresql';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { v7 as uuidv7 } from 'uuid';
 import { isStaff } from '../domain/roles.js';
 import { Company, Job, PipelineTemplateVersion } from './entities.js';
@@ -20,7 +20,7 @@ function visibleJobs(viewer: Viewer): Record<string, unknown> {
 }
 
 export async function findVisibleJob(em: EntityManager, viewer: Viewer, id: string): Promise<Job | null> {
-  return em.findOne(Job, { id, ...visibleJobs(viewer) } as FilterQuery<Job>);
+  return em.findOne(Job, { id, ...visibleJobs(viewer) });
 }
 
 /** Newest first, one row more than `limit` (see pageFetchSize); `status` narrows staff's lists only. */
@@ -33,7 +33,7 @@ export async function listVisibleJobs(em: EntityManager, viewer: Viewer, filter:
       { createdAt: cursor.createdAt, id: { $lt: cursor.id } },
     ];
   }
-  return em.find(Job, where as FilterQuery<Job>, { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], limit: pageFetchSize(filter.limit) });
+  return em.find(Job, where, { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], limit: pageFetchSize(filter.limit) });
 }
 
 /** A job of the company whatever its status; null when it has none with this id. */

@@ -27,7 +27,7 @@ export interface AllowedEvents {
 }
 
 const machineSetup = setup({
-  types: {} as { events: StageEvent },
+  types: { events: {} as StageEvent },
   actions: {
     // Interpreted by the workflow from the returned action objects; never executed in place.
     sendStageEmail: (_: unknown, _params: { stage: string; template: string }) => undefined,
@@ -111,7 +111,7 @@ function toStageActions(actions: readonly { type: string; params?: unknown }[]):
 
 /** The snapshot of an application that sits in `stage`, without re-running that stage's entry actions. */
 export function snapshotAt(machine: StageMachine, stage: string): SnapshotFrom<StageMachine> {
-  return machine.resolveState({ value: stage, context: undefined as never });
+  return machine.resolveState({ value: stage, context: undefined });
 }
 
 export function enterInitialStage(machine: StageMachine): { stage: string; actions: StageAction[] } {

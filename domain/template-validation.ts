@@ -52,7 +52,7 @@ function templateNames(source: string): { names: string[] } | { error: string } 
         if (Array.isArray(children)) walk(children);
       }
     };
-    walk(Mustache.parse(source) as unknown[][]);
+    walk(Mustache.parse(source));
     return { names };
   } catch (err) {
     return { error: err instanceof Error ? err.message : String(err) };

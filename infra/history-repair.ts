@@ -39,16 +39,17 @@ async function* runningHistories(client: Client, query: string, runIds: Map<stri
     try {
       return { workflowId, history: await client.workflow.getHandle(workflowId, runId).fetchHistory() };
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError || (isGrpcServiceError(err) && err.code === GRPC_NOT_FOUND)) return undefined;
+      // The code compared as the protocol's number, not as grpc-js's enum.
+      if (err instanceof WorkflowNotFoundError || (isGrpcServiceError(err) && (err.code as number) === GRPC_NOT_FOUND)) return undefined;
       throw err;
     }
   };
   // Settled promises only: one that fails while others are awaited must not become an unhandled rejection.
-  const ahead: Promise<{ value?: HistoryAndWorkflowId; error?: unknown }>[] = [];
+  const ahead: Promise<{ value?: HistoryAndWorkflowId } | { error: unknown }>[] = [];
   const next = async () => {
-    const { value, error } = await ahead.shift()!;
-    if (error) throw error;
-    return value;
+    const settled = await ahead.shift()!;
+    if ('error' in settled) throw settled.error;
+    return settled.value;
   };
   for await (const execution of client.workflow.list({ query })) {
     runIds.set(execution.workflowId, execution.runId);

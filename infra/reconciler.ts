@@ -108,8 +108,8 @@ async function findFailingWorkflowTasks(options: ReconcileOptions, running: { wo
         const description = await options.client.workflowService.describeWorkflowExecution({ namespace: options.client.options.namespace, execution: run });
         if ((description.pendingWorkflowTask?.attempt ?? 0) >= threshold) failing.push(applicationId(run.workflowId));
       } catch (err) {
-        // Deleted since it was listed.
-        if (!(isGrpcServiceError(err) && err.code === GRPC_NOT_FOUND)) throw err;
+        // Deleted since it was listed (the code compared as the protocol's number, not as grpc-js's enum).
+        if (!(isGrpcServiceError(err) && (err.code as number) === GRPC_NOT_FOUND)) throw err;
       }
     }
   };

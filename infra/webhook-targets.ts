@@ -43,5 +43,5 @@ function guardedLookup(hostname: string, options: LookupOptions, callback: Looku
 /** The dispatcher webhook deliveries use: undefined (the default agent) when private targets are allowed. */
 export function webhookDispatcher(allowPrivateTargets: boolean): Agent | undefined {
   if (allowPrivateTargets) return undefined;
-  return new Agent({ connect: { lookup: guardedLookup as never } });
+  return new Agent({ connect: { lookup: guardedLookup } });
 }

@@ -7,6 +7,7 @@ import { Migration20261122030000Webhooks } from './Migration20261122030000Webhoo
 import { Migration20261122040000ApplicationTemplateVersion } from './Migration20261122040000ApplicationTemplateVersion.js';
 import { Migration20261122050000FeedbackApprovals } from './Migration20261122050000FeedbackApprovals.js';
 import { Migration20261122060000IdempotencyKeys } from './Migration20261122060000IdempotencyKeys.js';
+import { Migration20261122070000ApplicationListIndexes } from './Migration20261122070000ApplicationListIndexes.js';
 
 export const MIGRATIONS = [
   { name: 'Migration20261122000000Skeleton', class: Migration20261122000000Skeleton },
@@ -16,4 +17,5 @@ export const MIGRATIONS = [
   { name: 'Migration20261122040000ApplicationTemplateVersion', class: Migration20261122040000ApplicationTemplateVersion },
   { name: 'Migration20261122050000FeedbackApprovals', class: Migration20261122050000FeedbackApprovals },
   { name: 'Migration20261122060000IdempotencyKeys', class: Migration20261122060000IdempotencyKeys },
+  { name: 'Migration20261122070000ApplicationListIndexes', class: Migration20261122070000ApplicationListIndexes },
 ];

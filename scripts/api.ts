@@ -5,7 +5,7 @@
 import { loadConfig } from '../infra/config.js';
 import { createLogger } from '../infra/logger.js';
 import { handleShutdownSignals, requireSettings } from '../infra/process.js';
-import { startStack, stackOptionsFromConfig, type Stack } from '../infra/stack.js';
+import { startStack, stackOptionsFromConfig, type Stack } from '../server/stack.js';
 
 const config = loadConfig();
 requireSettings('api', [

@@ -4,7 +4,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { WORKFLOWS_PATH } from '../infra/worker.js';
+import { WORKFLOWS_PATH } from '../server/worker.js';
 
 const bundlePath = fileURLToPath(new URL('../dist/workflow-bundle.js', import.meta.url));
 

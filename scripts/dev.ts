@@ -8,11 +8,11 @@ import { startDevMailbox } from '../infra/dev-mailbox.js';
 import { startEmbeddedPostgres } from '../infra/embedded-postgres.js';
 import { createLogger } from '../infra/logger.js';
 import { handleShutdownSignals } from '../infra/process.js';
-import { startStack, stackOptionsFromConfig } from '../infra/stack.js';
 import { startTemporalDevServer } from '../infra/temporal-dev-server.js';
 import type { TemporalTarget } from '../infra/temporal.js';
-import { installTemporalLogging } from '../infra/worker.js';
+import { installTemporalLogging } from '../infra/temporal-logging.js';
 import { DEMO_PASSWORD, DEMO_USERS, seedDemo } from '../db/seed.js';
+import { startStack, stackOptionsFromConfig } from '../server/stack.js';
 
 const config = loadConfig();
 const logger = createLogger(config.logLevel, 'ats-dev');

@@ -11,7 +11,8 @@ import { loadConfig } from '../infra/config.js';
 import { findUnreplayable, resetToFirstWorkflowTask, runningApplicationsQuery } from '../infra/history-repair.js';
 import { createLogger } from '../infra/logger.js';
 import { connectClient } from '../infra/temporal.js';
-import { WORKFLOWS_PATH, installTemporalLogging } from '../infra/worker.js';
+import { installTemporalLogging } from '../infra/temporal-logging.js';
+import { WORKFLOWS_PATH } from '../server/worker.js';
 
 const USAGE = `npm run repair:histories [-- --query "<visibility query>"] [--apply]
   --query   narrow the running application workflows checked, e.g. "AtsCompanyId = '…'"

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { loadConfig } from '../infra/config.js';
 import { createLogger } from '../infra/logger.js';
 import { handleShutdownSignals, requireSettings } from '../infra/process.js';
-import { startStack, stackOptionsFromConfig, type Stack } from '../infra/stack.js';
+import { startStack, stackOptionsFromConfig, type Stack } from '../server/stack.js';
 
 const config = loadConfig();
 requireSettings('worker', [

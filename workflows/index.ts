@@ -1,4 +1,4 @@
-// Entry point of the workflow bundle: every workflow the worker runs is exported here.
+// Entry point of the production workflow bundle: every workflow the worker runs is exported here (the
+// benchmark's worker bundles scripts/bench/workflows.ts, these and its bare baseline workflow).
 export { applicationWorkflow } from './applications/application-workflow.js';
-export { bareWorkflow } from './bench/bare-workflow.js';
 export { webhookDeliveryWorkflow } from './webhooks/webhook-delivery.js';

@@ -32,5 +32,5 @@ export type StageActionImplementations = Intersection<ReturnType<Implementations
 
 /** All stage action types' activities, under the names their calls use. */
 export function createStageActionActivities(deps: StageActionDeps): StageActionImplementations {
-  return Object.assign({}, ...Object.values(IMPLEMENTATIONS).map((create) => create(deps)));
+  return Object.assign({}, ...Object.values(IMPLEMENTATIONS).map((create) => create(deps))) as StageActionImplementations;
 }

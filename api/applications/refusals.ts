@@ -10,10 +10,12 @@ import {
   GATE_NOT_MET,
   ILLEGAL_TRANSITION,
   NO_SUCH_GATE,
+  REFUSAL_TYPES,
   STAGE_CHANGED,
   STAGE_MISSING,
   type ApplicationState,
   type GateShortfall,
+  type RefusalType,
 } from '../../workflows/applications/contract.js';
 import { ConflictProblem, ForbiddenProblem, UnprocessableProblem, type HttpProblem } from '../problem.js';
 
@@ -40,7 +42,10 @@ export function transitionRefusal(decision: Extract<TransitionDecision, { ok: fa
  */
 export function refusalProblem(err: unknown): HttpProblem | undefined {
   const refusal = refusalOf(err);
-  switch (refusal?.type) {
+  const type = refusal?.type;
+  if (!refusal || !isRefusalType(type)) return undefined;
+  // Every refusal type, no default: one added to the contract fails the lint until it has its problem here.
+  switch (type) {
     case FORBIDDEN_TRANSITION:
       return new ForbiddenProblem(refusal.message);
     case ILLEGAL_TRANSITION:
@@ -57,7 +62,9 @@ export function refusalProblem(err: unknown): HttpProblem | undefined {
       return new ConflictProblem(refusal.message);
     case NO_SUCH_GATE:
       return new UnprocessableProblem(refusal.message);
-    default:
-      return undefined;
   }
+}
+
+function isRefusalType(type: string | null | undefined): type is RefusalType {
+  return (REFUSAL_TYPES as readonly (string | null | undefined)[]).includes(type);
 }

@@ -8,7 +8,7 @@ import { approvalUpdate, feedbackUpdate } from '../../workflows/applications/con
 import type { Principal } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
 import { ConflictProblem, ForbiddenProblem, NotFoundProblem, UnavailableProblem, UnprocessableProblem, temporalCallOutcome } from '../problem.js';
-import { defineRoute, idParams } from '../route.js';
+import { defineRoute, idParams, requestIdOf } from '../route.js';
 import { findApplication, type ApplicationRow } from '../../db/applications.js';
 import { addReviewer, findApproval, findFeedback, insertApproval, insertFeedback, listApprovals, listFeedback, removeReviewer } from '../../db/reviews.js';
 import { pipelineOf } from './pipelines.js';
@@ -109,7 +109,7 @@ export function applicationReviewRoutes(deps: ApiDeps) {
         if (!known.ok) {
           throw new UnprocessableProblem(`The application's pipeline has no stage ${stage}; its stages are ${known.stages.join(', ')}`, { stages: known.stages });
         }
-        const requestId = String(req.id);
+        const requestId = requestIdOf(req);
         const key = headers['Idempotency-Key'];
         // A keyed retry names the same row, so it can never record the feedback twice.
         const id = key ? uuidv5(`feedback:${principal.userId}:${key}`, IDEMPOTENCY_NAMESPACE) : uuidv7();
@@ -176,7 +176,7 @@ export function applicationReviewRoutes(deps: ApiDeps) {
           );
         }
         if (!decideApproval(row.template_definition, gate.stage, principal.role).ok) throw new ForbiddenProblem(`Entering ${gate.stage} is approved by a ${gate.role}; a ${principal.role} may not decide it`);
-        const requestId = String(req.id);
+        const requestId = requestIdOf(req);
         const key = headers['Idempotency-Key'];
         const approval = {
           id: key ? uuidv5(`approval:${principal.userId}:${key}`, IDEMPOTENCY_NAMESPACE) : uuidv7(),

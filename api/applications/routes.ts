@@ -23,7 +23,7 @@ import type { Principal } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
 import { ConflictProblem, HttpProblem, NotFoundProblem, UnavailableProblem, UnprocessableProblem, temporalCallOutcome } from '../problem.js';
 import { decodeCursor, pageSchema, toPage } from '../pagination.js';
-import { defineRoute, idParams } from '../route.js';
+import { defineRoute, idParams, requestIdOf } from '../route.js';
 import { pipelineOf } from './pipelines.js';
 import {
   MAX_BULK_APPLICATIONS,
@@ -168,7 +168,7 @@ export function applicationRoutes(deps: ApiDeps) {
           phone: body.phone, links: body.links, coverLetter: body.coverLetter,
         });
         const input = {
-          applicationId, companyId: found.company_id, jobId: params.id, requestId: String(req.id),
+          applicationId, companyId: found.company_id, jobId: params.id, requestId: requestIdOf(req),
           ...(found.definition ? { template: found.definition, templateVersionId: found.version_id } : {}),
         };
         if (!created.created) {
@@ -253,7 +253,7 @@ export function applicationRoutes(deps: ApiDeps) {
       },
       async handler({ body, principal, req, headers }) {
         const { applicationIds, expectedStage, ...fields } = body;
-        const move = { event: toStageEvent(fields), expectedStage, key: headers['Idempotency-Key'], requestId: String(req.id) };
+        const move = { event: toStageEvent(fields), expectedStage, key: headers['Idempotency-Key'], requestId: requestIdOf(req) };
         const rows = new Map((await findApplications(deps.orm.em, principal, applicationIds)).map((row) => [row.id, row]));
         // Bounded: each move is a workflow Update; a few at a time keeps one request from flooding the Temporal server.
         const slots = new Semaphore(BULK_CONCURRENCY);
@@ -284,7 +284,7 @@ export function applicationRoutes(deps: ApiDeps) {
         503: { description: 'PostgreSQL or Temporal is unavailable (Retry-After); the detail says whether the move may still happen, and idempotencyKey is the key to retry with' },
       },
       handler: ({ params, body, principal, req, headers }) =>
-        moveApplication(principal, params.id, { event: toStageEvent(body), expectedStage: body.expectedStage, key: headers['Idempotency-Key'], requestId: String(req.id) }),
+        moveApplication(principal, params.id, { event: toStageEvent(body), expectedStage: body.expectedStage, key: headers['Idempotency-Key'], requestId: requestIdOf(req) }),
     }),
     defineRoute({
       method: 'patch',
@@ -303,7 +303,7 @@ export function applicationRoutes(deps: ApiDeps) {
       },
       handler: ({ params, body, principal, req, headers }) =>
         moveApplication(principal, params.id, {
-          event: { type: 'MOVE', toStage: body.stage }, expectedStage: body.expectedStage, key: headers['Idempotency-Key'], requestId: String(req.id),
+          event: { type: 'MOVE', toStage: body.stage }, expectedStage: body.expectedStage, key: headers['Idempotency-Key'], requestId: requestIdOf(req),
         }),
     }),
   ];

@@ -106,7 +106,9 @@ export function toStageEvent(body: z.output<typeof transitionSchema>): StageEven
       return { type: 'MOVE', toStage: body.toStage ?? '' };
     case 'REJECT':
       return { type: 'REJECT', reason: body.reason ?? '' };
-    default:
+    case 'ADVANCE':
+    case 'HIRE':
+    case 'WITHDRAW':
       return { type: body.event };
   }
 }

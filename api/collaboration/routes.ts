@@ -146,6 +146,12 @@ export function collaborationRoutes(deps: ApiDeps) {
               const sent = new Set(missed.map((n) => n.id));
               for (const notification of [...missed, ...(backlog ?? []).filter((n) => !sent.has(n.id))]) write(sseEvent(notification));
               backlog = undefined;
+            })
+            // Sending the catch-up failed (not reading it, handled above): end the stream, and the client reconnects
+            // with its Last-Event-ID, instead of an unhandled rejection and a stream that queues live events forever.
+            .catch((err: unknown) => {
+              req.log.error({ err }, 'notification stream catch-up could not be sent');
+              res.end();
             });
         });
         return { status: 200 };

@@ -15,7 +15,7 @@ import type { Principal } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
 import { ConflictProblem, NotFoundProblem, UnprocessableProblem, ValidationProblem } from '../problem.js';
 import { migrateApplications } from './migrations.js';
-import { defineRoute, idParams } from '../route.js';
+import { defineRoute, idParams, requestIdOf } from '../route.js';
 import {
   createTemplateSchema,
   migrateApplicationsSchema,
@@ -128,7 +128,7 @@ export function templateRoutes(deps: ApiDeps) {
         const target = await findTemplateVersion(em, template.id, body.toVersion);
         if (!target) throw new UnprocessableProblem(`The template has no version ${body.toVersion}`);
         const outcome = await migrateApplications({ db: em, temporal: deps.temporal, logger: deps.logger }, target, {
-          jobId: body.jobId, limit: body.limit, requestId: String(req.id),
+          jobId: body.jobId, limit: body.limit, requestId: requestIdOf(req),
         });
         return { status: 200, body: outcome };
       },

@@ -1,13 +1,15 @@
 // Many open applications, fast: the candidate and application rows in a few statements (the API's signup,
 // login and apply per candidate would take longer than what is measured), then each workflow started the
-// way the API starts it. Each workflow marks its row (workflow_started_at) in its first task.
+// way the API starts it, and its row marked started as the API marks it. The workflow's first task is waited
+// for in its history (it marked the row itself only before the synchronous-decisions patch).
 import type { Client } from '@temporalio/client';
 import type pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 import { initialStage } from '../../domain/pipeline.js';
 import { toPipelineDefinition, type PipelineTemplateDefinition } from '../../domain/templates.js';
 import { startApplicationWorkflow } from '../../infra/temporal.js';
-import { pool, progress, sleep } from './measure.js';
+import { pool, progress } from './measure.js';
+import { awaitFirstTask, type WorkflowTaskTimes } from './workflow-history.js';
 
 export interface OpenApplicationsTarget {
   db: pg.Client;
@@ -44,7 +46,38 @@ export async function insertApplications(target: OpenApplicationsTarget, n: numb
   return ids;
 }
 
-/** Starts each application's workflow with its template, `concurrency` starts in flight; returns the elapsed seconds. */
+/**
+ * `n` candidates with one application each on a job without a template (the built-in pipeline, first stage
+ * applied) and its first history row, as the API's apply writes them; the workflows are not started. The rows are
+ * marked started already (nothing in the benchmark restarts workflows, and it counts unmarked rows as work to wait
+ * for). Returns the ids.
+ */
+export async function insertIntakeRows(db: pg.Client, target: { companyId: string; jobId: string }, n: number): Promise<string[]> {
+  const ids: string[] = [];
+  for (let offset = 0; offset < n; offset += ROWS_PER_STATEMENT) {
+    const size = Math.min(ROWS_PER_STATEMENT, n - offset);
+    const applicationIds = Array.from({ length: size }, () => uuidv7());
+    await db.query(
+      `with input as (select application_id, gen_random_uuid() as candidate_id from unnest($1::uuid[]) as t(application_id)),
+       cand as (
+         insert into candidate (id, company_id, user_id, name, email, phone, links, created_at)
+         select candidate_id, $2, null, 'Bench Applicant', 'bench-' || application_id || '@example.test', null, '[]'::jsonb, now() from input
+       ), app as (
+         insert into application (id, company_id, job_id, candidate_id, stage, status, transition_seq, workflow_id, workflow_started_at, cover_letter,
+                                  pipeline_template_version_id, created_at, updated_at)
+         select application_id, $2, $3, candidate_id, 'applied', 'active', 0, 'application-' || application_id, now(), null, null, now(), now() from input
+         returning id, created_at
+       )
+       insert into stage_transition (id, company_id, application_id, seq, from_stage, to_stage, event, actor_id, reason, at)
+       select gen_random_uuid(), $2, app.id, 0, null, 'applied', 'APPLY', null, null, app.created_at from app`,
+      [applicationIds, target.companyId, target.jobId],
+    );
+    ids.push(...applicationIds);
+  }
+  return ids;
+}
+
+/** Starts each application's workflow with its template, `concurrency` starts in flight, then marks the rows started as the API does; returns the seconds the starts took. */
 export async function startWorkflows(target: OpenApplicationsTarget, applicationIds: string[], concurrency = 32): Promise<number> {
   const { elapsedMs } = await pool(applicationIds.length, concurrency, (i) =>
     startApplicationWorkflow(target.client, target.taskQueue, {
@@ -54,26 +87,31 @@ export async function startWorkflows(target: OpenApplicationsTarget, application
       template: target.version.definition,
     }),
   );
+  for (let offset = 0; offset < applicationIds.length; offset += ROWS_PER_STATEMENT) {
+    await target.db.query('update application set workflow_started_at = now() where id = any($1::uuid[])', [applicationIds.slice(offset, offset + ROWS_PER_STATEMENT)]);
+  }
   return elapsedMs / 1000;
 }
 
-/** Waits until every application of the job has had its workflow's first task; false after `limitMs`. */
-export async function firstTasksDone(target: OpenApplicationsTarget, expected: number, limitMs: number): Promise<boolean> {
+/**
+ * Waits until each application's workflow has completed its first workflow task (its history, long-polled, a
+ * few dozen at a time in start order); returns each one's task times. Those not done within `limitMs` are missing.
+ */
+export async function firstTasksDone(target: OpenApplicationsTarget, applicationIds: string[], limitMs: number): Promise<Map<string, WorkflowTaskTimes>> {
   const started = performance.now();
-  let last = -1;
-  for (;;) {
-    const { rows } = await target.db.query<{ n: string }>(
-      'select count(*) as n from application where job_id = $1 and workflow_started_at is not null',
-      [target.jobId],
-    );
-    const done = Number(rows[0]?.n);
-    if (done >= expected) return true;
-    if (performance.now() - started > limitMs) {
-      progress(`only ${done} of ${expected} workflows ran their first task in ${limitMs / 1000}s; going on`);
-      return false;
+  const done = new Map<string, WorkflowTaskTimes>();
+  let late = 0;
+  await pool(applicationIds.length, 64, async (i) => {
+    const id = applicationIds[i]!;
+    const left = limitMs - (performance.now() - started);
+    try {
+      done.set(id, await awaitFirstTask(target.client, `application-${id}`, Math.max(0, left)));
+    } catch (err) {
+      if (left > 0 && !String(err).includes('has not completed its first workflow task')) throw err;
+      late++;
     }
-    if (done !== last && Math.floor(done / 1000) !== Math.floor(last / 1000)) progress(`${done} of ${expected} workflows ran their first task`);
-    last = done;
-    await sleep(250);
-  }
+    if (done.size % 1000 === 0 && done.size) progress(`${done.size} of ${applicationIds.length} workflows ran their first task`);
+  });
+  if (late) progress(`only ${done.size} of ${applicationIds.length} workflows ran their first task in ${limitMs / 1000}s; going on`);
+  return done;
 }

@@ -1,11 +1,12 @@
 // SLA timer lateness: N applications whose first stage has an SLA reminder, all due within the same minute.
 // Lateness is measured two ways: from the workflow histories (TimerFired time − TimerStarted time − its
 // duration: how late the server fired the timer), and for every application from the reminder notification
-// row (created_at − first workflow task − remindAfter: how late the recruiter was told, activity included).
+// row (created_at − the first workflow task's start, from the history − remindAfter: how late the recruiter
+// was told, activity included).
 import type { Client } from '@temporalio/client';
 import type pg from 'pg';
 import type { PipelineTemplateDefinition } from '../../domain/templates.js';
-import type { Company } from '../../test/support/http.js';
+import type { Company } from '../support/api-client.js';
 import { firstTasksDone, insertApplications, startWorkflows, type OpenApplicationsTarget } from './open-applications.js';
 import { pool, progress, sleep, stats, type Stats } from './measure.js';
 
@@ -78,7 +79,8 @@ export async function measureSlaLateness(
   const ids = await insertApplications(target, options.n);
   const startSeconds = await startWorkflows(target, ids, options.concurrency);
   progress(`SLA: ${options.n} workflows started in ${startSeconds.toFixed(1)}s`);
-  await firstTasksDone(target, options.n, Math.max(120_000, options.n * 100));
+  // The SLA timer is armed in the first workflow task, due remindAfter after that task's start (the workflow's now).
+  const firstTasks = await firstTasksDone(target, ids, Math.max(120_000, options.n * 100));
 
   // One notification per application (the company has one recruiter), counted until all are in.
   const limitMs = seconds * 1000 + 180_000;
@@ -98,14 +100,21 @@ export async function measureSlaLateness(
     await sleep(1000);
   }
 
-  const { rows } = await deps.db.query<{ lateness_ms: number; due: Date }>(
-    `select extract(epoch from (min(n.created_at) - (a.workflow_started_at + make_interval(secs => $2)))) * 1000 as lateness_ms,
-            a.workflow_started_at + make_interval(secs => $2) as due
-     from application a join notification n on n.application_id = a.id
-     where a.job_id = $1 group by a.id`,
-    [job.body.id, seconds],
+  const { rows } = await deps.db.query<{ application_id: string; first_at: Date }>(
+    `select n.application_id, min(n.created_at) as first_at
+     from notification n join application a on a.id = n.application_id
+     where a.job_id = $1 group by n.application_id`,
+    [job.body.id],
   );
-  const dues = rows.map((row) => new Date(row.due).getTime());
+  const lateness: number[] = [];
+  const dues: number[] = [];
+  for (const row of rows) {
+    const task = firstTasks.get(row.application_id);
+    if (!task) continue;
+    const due = task.startedAt + seconds * 1000;
+    dues.push(due);
+    lateness.push(new Date(row.first_at).getTime() - due);
+  }
   const sampleIds = ids.filter((_, i) => i % Math.max(1, Math.floor(ids.length / options.sample)) === 0).slice(0, options.sample);
   progress(`SLA: reading ${sampleIds.length} workflow histories`);
   const fired: number[] = [];
@@ -120,6 +129,6 @@ export async function measureSlaLateness(
     reminded,
     dueSpreadSeconds: dues.length ? (Math.max(...dues) - Math.min(...dues)) / 1000 : NaN,
     timerFiredLatenessMs: stats(fired),
-    reminderLatenessMs: stats(rows.map((row) => Number(row.lateness_ms))),
+    reminderLatenessMs: stats(lateness),
   };
 }

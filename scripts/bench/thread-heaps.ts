@@ -27,7 +27,7 @@ export class ThreadHeaps {
       const worker = params as unknown as AttachedWorker;
       this.workers.set(worker.sessionId, worker);
     });
-    this.session.on('NodeWorker.detachedFromWorker', ({ params }) => this.workers.delete((params as { sessionId: string }).sessionId));
+    this.session.on('NodeWorker.detachedFromWorker', ({ params }) => this.workers.delete(params.sessionId));
     this.session.on('NodeWorker.receivedMessageFromWorker', ({ params }) => {
       const message = JSON.parse((params as { message: string }).message) as { id?: number; result?: unknown; error?: { message: string } };
       if (message.id === undefined) return;

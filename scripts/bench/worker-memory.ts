@@ -6,19 +6,14 @@
 // (TEMPORAL_MAX_CACHED_WORKFLOWS), --worker-max-cached sets another. The RSS is read twice at each size: as
 // it is, and after a full garbage collection in every thread, with each thread's V8 heap (thread-heaps.ts),
 // which tells what the cached workflows hold from garbage V8 has not collected yet.
-import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
 import type pg from 'pg';
 import type { PipelineTemplateDefinition } from '../../domain/templates.js';
-import type { Company } from '../../test/support/http.js';
+import type { Company } from '../support/api-client.js';
 import { firstTasksDone, insertApplications, startWorkflows, type OpenApplicationsTarget } from './open-applications.js';
 import { progress, sleep } from './measure.js';
-import type { WorkerProcessStatus, WorkerProcessStatusRequest } from './worker-process.js';
+import { WORKER_NODE_FLAGS, cpuSeconds, residentBytes, startWorkerChild } from './worker-child.js';
 
 export interface MemoryOptions {
   sizes: number[];
@@ -65,10 +60,8 @@ export interface MemoryFigures {
   perCachedWorkflowMiB: number;
 }
 
-/** The flags package.json's `worker` script and docker-compose's worker run node with. */
-export const WORKER_NODE_FLAGS = ['--optimize-for-size'];
+export { WORKER_NODE_FLAGS };
 
-const WORKER_ENTRY = fileURLToPath(new URL('./worker-process.ts', import.meta.url));
 const MiB = 1024 * 1024;
 
 // Nothing on entry, so the open workflows only wait: the figure is the worker's, not the mailer's.
@@ -81,54 +74,6 @@ const waitingTemplate: PipelineTemplateDefinition = {
     { key: 'withdrawn', name: 'Withdrawn', kind: 'withdrawn' },
   ],
 };
-
-/** The child's user + system CPU seconds so far (Linux /proc/<pid>/stat, in clock ticks of 1/100 s), else NaN. */
-function cpuSeconds(child: ChildProcess): number {
-  try {
-    const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return NaN;
-  }
-}
-
-/** The child's VmRSS in bytes (Linux), else what it reports itself. */
-function residentBytes(child: ChildProcess, reported: number): number {
-  try {
-    const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
-    if (match) return Number(match[1]) * 1024;
-  } catch {
-    // not Linux
-  }
-  return reported;
-}
-
-function nextMessage<T>(child: ChildProcess, type: string, limitMs: number): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => done(new Error(`the bench worker did not answer '${type}' in ${limitMs / 1000}s`)), limitMs);
-    const onMessage = (message: { type?: string }) => message?.type === type && done(undefined, message as T);
-    const onExit = (code: number | null) => done(new Error(`the bench worker exited (${code})`));
-    function done(err?: Error, value?: T) {
-      clearTimeout(timer);
-      child.off('message', onMessage);
-      child.off('exit', onExit);
-      if (err) reject(err);
-      else resolve(value!);
-    }
-    child.on('message', onMessage);
-    child.on('exit', onExit);
-  });
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-  await exited;
-  clearTimeout(timer);
-}
 
 export async function measureWorkerMemory(
   deps: {
@@ -154,33 +99,14 @@ export async function measureWorkerMemory(
     version: created.body.versions[0] as { id: string; definition: PipelineTemplateDefinition },
   };
 
-  // The prebuilt bundle, as production workers load it: bundling in the child would inflate its heap.
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'ats-bench-worker-'));
-  deps.onCleanup('bench worker bundle', async () => rmSync(dir, { recursive: true, force: true }));
-  const bundlePath = path.join(dir, 'workflow-bundle.js');
-  writeFileSync(bundlePath, deps.workflowBundleCode);
-
-  const child = fork(WORKER_ENTRY, [], {
-    execArgv: [...(options.nodeFlags ?? WORKER_NODE_FLAGS), '--import', 'tsx'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    env: {
-      ...process.env,
-      DATABASE_URL: deps.databaseUrl,
-      SMTP_URL: deps.smtpUrl,
-      TEMPORAL_ADDRESS: deps.temporal.address,
-      TEMPORAL_NAMESPACE: deps.temporal.namespace,
-      TEMPORAL_TASK_QUEUE: taskQueue,
-      WORKFLOW_BUNDLE_PATH: bundlePath,
-      ...(options.maxCachedWorkflows ? { BENCH_WORKER_MAX_CACHED: String(options.maxCachedWorkflows) } : {}),
-    },
+  const worker = await startWorkerChild({
+    taskQueue, databaseUrl: deps.databaseUrl, smtpUrl: deps.smtpUrl, temporal: deps.temporal, workflowBundleCode: deps.workflowBundleCode,
+    maxCachedWorkflows: options.maxCachedWorkflows, nodeFlags: options.nodeFlags, onCleanup: deps.onCleanup, name: 'memory worker process',
   });
-  deps.onCleanup('bench worker process', () => stopChild(child));
-  await nextMessage(child, 'ready', 120_000);
+  const child = worker.child;
 
   const status = async (collectGarbage: boolean) => {
-    const reply = nextMessage<WorkerProcessStatus>(child, 'status', 60_000);
-    child.send({ type: 'status', collectGarbage } satisfies WorkerProcessStatusRequest);
-    const answer = await reply;
+    const answer = await worker.status(collectGarbage);
     const workflowHeaps = answer.heaps.filter((heap) => heap.thread !== 'main');
     return {
       ...answer,
@@ -202,7 +128,7 @@ export async function measureWorkerMemory(
     const ids = await insertApplications(target, size - open);
     const startSeconds = await startWorkflows(target, ids, options.concurrency);
     progress(`memory: ${ids.length} more workflows started in ${startSeconds.toFixed(1)}s (${size} open)`);
-    await firstTasksDone(target, size, 600_000);
+    await firstTasksDone(target, ids, 600_000);
     const fillSeconds = (performance.now() - started) / 1000;
     const stepCpuSeconds = cpuSeconds(child) - cpuBefore;
     open = size;
@@ -229,7 +155,7 @@ export async function measureWorkerMemory(
         `(${(collected.workflowHeapUsed / MiB).toFixed(0)}/${(collected.workflowHeapTotal / MiB).toFixed(0)} after GC), ${s.numCachedWorkflows} cached`,
     );
   }
-  await stopChild(child);
+  await worker.stop();
   const first = points[0];
   const last = points.at(-1);
   return {

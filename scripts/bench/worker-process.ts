@@ -3,7 +3,7 @@
 // the parent's 'status' messages with its memory and workflow cache figures, after a garbage collection in
 // every thread when asked.
 import { createLogger } from '../../infra/logger.js';
-import { startStack } from '../../infra/stack.js';
+import { startStack } from '../../server/stack.js';
 import { ThreadHeaps, type ThreadHeap } from './thread-heaps.js';
 
 export interface WorkerProcessStatusRequest {
@@ -49,7 +49,7 @@ const threadHeaps = new ThreadHeaps();
 await threadHeaps.start();
 
 const send = (message: unknown) => process.send?.(message);
-process.on('message', async (message: WorkerProcessStatusRequest) => {
+const answerStatus = async (message: WorkerProcessStatusRequest) => {
   if (message?.type !== 'status') return;
   if (message.collectGarbage) await threadHeaps.collectGarbage();
   const heaps = await threadHeaps.heaps();
@@ -64,7 +64,9 @@ process.on('message', async (message: WorkerProcessStatusRequest) => {
     maxCachedWorkflows: worker.options.maxCachedWorkflows,
   };
   send(status);
-});
+};
+// Deliberately unhandled: a status that cannot be read ends this child, and the parent sees its worker exit.
+process.on('message', (message: WorkerProcessStatusRequest) => void answerStatus(message));
 let stopping = false;
 const stop = async () => {
   if (stopping) return;

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { EmailMessage } from '../../db/entities.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
-import { Api, createCandidate, createCompany, createOpenJob } from '../support/http.js';
+import { Api, createCandidate, createCompany, createOpenJob } from '../../scripts/support/api-client.js';
 
 async function applyOnce(stack: TestStack) {
   const api = new Api(stack.apiUrl);

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { startTestStack, type TestStack } from '../support/stack.js';
-import { Api, PASSWORD, createCandidate, createCompany, createOpenJob, unique, type Company, type HttpResponse, type Person } from '../support/http.js';
+import { Api, PASSWORD, createCandidate, createCompany, createOpenJob, unique, type Company, type HttpResponse, type Person } from '../../scripts/support/api-client.js';
 
 function assertProblem(res: HttpResponse, status: number): void {
   assert.equal(res.status, status, JSON.stringify(res.body));

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { PipelineTemplateDefinition } from '../../domain/templates.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
-import { Api, createCandidate, createCompany, type Company, type HttpResponse } from '../support/http.js';
+import { Api, createCandidate, createCompany, type Company, type HttpResponse } from '../../scripts/support/api-client.js';
 
 const FEEDBACK_GATED: PipelineTemplateDefinition = {
   stages: [

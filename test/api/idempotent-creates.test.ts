@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { IDEMPOTENCY_KEY_TTL_HOURS, IDEMPOTENCY_STALE_AFTER_MS } from '../../api/idempotency.js';
-import { Api, PASSWORD, createCandidate, createCompany, createOpenJob, unique, type Company, type HttpResponse, type Person } from '../support/http.js';
+import { Api, PASSWORD, createCandidate, createCompany, createOpenJob, unique, type Company, type HttpResponse, type Person } from '../../scripts/support/api-client.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 
 interface CreateCase {

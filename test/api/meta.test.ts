@@ -1,7 +1,7 @@
 // Health, readiness, the OpenAPI document and its docs page, request ids.
 import assert from 'node:assert/strict';
 import { startTestStack, type TestStack } from '../support/stack.js';
-import { Api } from '../support/http.js';
+import { Api } from '../../scripts/support/api-client.js';
 
 describe('API health, OpenAPI and request ids', () => {
   let stack: TestStack;

@@ -15,11 +15,11 @@ import { DEFAULT_TEMPORAL_RPC_TIMEOUT_MS, loadConfig } from '../../infra/config.
 import { startDevMailbox, type DevMailbox } from '../../infra/dev-mailbox.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../infra/embedded-postgres.js';
 import { createLogger } from '../../infra/logger.js';
-import { startStack, type Stack } from '../../infra/stack.js';
 import { startTemporalDevServer, type DevServer } from '../../infra/temporal-dev-server.js';
-import { installTemporalLogging } from '../../infra/worker.js';
+import { installTemporalLogging } from '../../infra/temporal-logging.js';
+import { startStack, type Stack } from '../../server/stack.js';
 import { stateQuery } from '../../workflows/applications/contract.js';
-import { Api, createCandidate, createCompany, createOpenJob, type Company, type HttpResponse, type Person } from '../support/http.js';
+import { Api, createCandidate, createCompany, createOpenJob, type Company, type HttpResponse, type Person } from '../../scripts/support/api-client.js';
 import { MAIL_FROM, TEST_JWT } from '../support/stack.js';
 
 /**

@@ -2,7 +2,7 @@
 // pointed at by jobs (which keep the version they were given until told otherwise).
 import assert from 'node:assert/strict';
 import { startTestStack, type TestStack } from '../support/stack.js';
-import { Api, createCandidate, createCompany, type Company, type Person } from '../support/http.js';
+import { Api, createCandidate, createCompany, type Company, type Person } from '../../scripts/support/api-client.js';
 import { EIGHT_STAGE_TEMPLATE } from '../../domain/seed-templates.js';
 import type { PipelineTemplateDefinition } from '../../domain/templates.js';
 

@@ -16,7 +16,7 @@ import {
   type Company,
   type HttpResponse,
   type Person,
-} from '../support/http.js';
+} from '../../scripts/support/api-client.js';
 
 /** The matrix columns, in the order every row lists its expected statuses. */
 const ACTORS = ['admin', 'recruiter', 'hiring_manager', 'interviewer', 'candidate', 'other_company_admin', 'no_token', 'bad_token'] as const;

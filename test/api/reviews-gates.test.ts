@@ -8,7 +8,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { PipelineTemplateDefinition } from '../../domain/templates.js';
 import { stateQuery } from '../../workflows/applications/contract.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
-import { Api, PASSWORD, createCandidate, createCompany, login, unique, type Company, type HttpResponse, type Person } from '../support/http.js';
+import { Api, PASSWORD, createCandidate, createCompany, login, unique, type Company, type HttpResponse, type Person } from '../../scripts/support/api-client.js';
 
 /** applied → interview (two feedback entries to leave) → reference → offer (a hiring manager approves entering) → hired. */
 const GATED: PipelineTemplateDefinition = {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { startTestStack, type TestStack } from '../support/stack.js';
-import { Api, createCandidate, createCompany, createOpenJob, type Company } from '../support/http.js';
+import { Api, createCandidate, createCompany, createOpenJob, type Company } from '../../scripts/support/api-client.js';
 import { waitFor } from '../support/wait.js';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import {

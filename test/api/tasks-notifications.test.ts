@@ -6,7 +6,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { createNotifyActivities } from '../../activities/stage-actions/notify/activity.js';
 import { createTaskActivities } from '../../activities/stage-actions/task/activity.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
-import { Api, PASSWORD, createCompany, login, unique, type Company, type Person } from '../support/http.js';
+import { Api, PASSWORD, createCompany, login, unique, type Company, type Person } from '../../scripts/support/api-client.js';
 
 /** The task and notify stage actions' activities, as a worker builds them. */
 function createCollaborationActivities(deps: Parameters<typeof createNotifyActivities>[0]) {

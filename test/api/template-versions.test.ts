@@ -2,7 +2,7 @@
 // workflow runs the new version from then on), the others are reported and keep running the old one.
 import assert from 'node:assert/strict';
 import { startTestStack, type TestStack } from '../support/stack.js';
-import { Api, createCandidate, createCompany, type Company, type Person } from '../support/http.js';
+import { Api, createCandidate, createCompany, type Company, type Person } from '../../scripts/support/api-client.js';
 import type { PipelineTemplateDefinition, TemplateStage } from '../../domain/templates.js';
 import { stateQuery } from '../../workflows/applications/contract.js';
 

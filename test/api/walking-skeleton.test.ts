@@ -2,7 +2,7 @@
 // moves the application applied → screening → interview → rejected, and the candidate gets each email once.
 import assert from 'node:assert/strict';
 import { startTestStack, type TestStack } from '../support/stack.js';
-import { Api, createCandidate, createCompany, createOpenJob, type Company, type Person } from '../support/http.js';
+import { Api, createCandidate, createCompany, createOpenJob, type Company, type Person } from '../../scripts/support/api-client.js';
 import { stageKey } from '../../workflows/search-attributes.js';
 
 describe('walking skeleton: a candidate through the default pipeline', () => {

@@ -7,7 +7,7 @@ import { emitWebhookEvent } from '../../activities/webhooks/fan-out.js';
 import { webhookWorkflowId } from '../../workflows/webhooks/contract.js';
 import { isPublicAddress } from '../../infra/webhook-targets.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
-import { Api, createCompany, type Company } from '../support/http.js';
+import { Api, createCompany, type Company } from '../../scripts/support/api-client.js';
 import { startReceiver } from '../support/webhook-receiver.js';
 
 describe('webhooks', () => {

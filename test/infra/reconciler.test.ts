@@ -13,7 +13,7 @@ import { applicationWorkflowId, stateQuery } from '../../workflows/applications/
 import { companyIdKey, jobIdKey, stageKey, statusKey } from '../../workflows/search-attributes.js';
 import { REPLAY_EXCLUDED_MEMO } from '../support/replay-all.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
-import { Api, createCandidate, createCompany, createOpenJob, unique, type Company } from '../support/http.js';
+import { Api, createCandidate, createCompany, createOpenJob, unique, type Company } from '../../scripts/support/api-client.js';
 
 const FAILING_WORKFLOWS = fileURLToPath(new URL('../fixtures/workflows/failing-first-task.ts', import.meta.url));
 const quietBundler = { trace() {}, debug() {}, info() {}, warn() {}, error: console.error } as never;

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { DEFAULT_MAX_CACHED_WORKFLOWS, loadConfig } from '../../infra/config.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
-import { Api, createCandidate, createCompany, createOpenJob } from '../support/http.js';
+import { Api, createCandidate, createCompany, createOpenJob } from '../../scripts/support/api-client.js';
 
 describe('worker workflow cache', () => {
   describe('TEMPORAL_MAX_CACHED_WORKFLOWS', () => {

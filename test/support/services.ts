@@ -10,7 +10,8 @@ import { startDevMailbox, type DevMailbox } from '../../infra/dev-mailbox.js';
 import { startEmbeddedPostgres } from '../../infra/embedded-postgres.js';
 import { startTemporalDevServer, type DevServer } from '../../infra/temporal-dev-server.js';
 import { createLogger } from '../../infra/logger.js';
-import { WORKFLOWS_PATH, installTemporalLogging } from '../../infra/worker.js';
+import { installTemporalLogging } from '../../infra/temporal-logging.js';
+import { WORKFLOWS_PATH } from '../../server/worker.js';
 
 export interface TestServices {
   temporal: DevServer;

@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import type { EmailFaults } from '../../activities/email/stage-email.js';
 import { createLogger } from '../../infra/logger.js';
-import { startStack, type Stack } from '../../infra/stack.js';
+import { startStack, type Stack } from '../../server/stack.js';
 import { testServices, type TestServices } from './services.js';
 
 export const TEST_JWT = { secret: 'test-secret', expiresIn: '1h' };

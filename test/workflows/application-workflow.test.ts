@@ -5,7 +5,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { startTestStack, type TestStack } from '../support/stack.js';
 import { waitFor } from '../support/wait.js';
-import { Api, createCandidate, createCompany, createOpenJob, type Company } from '../support/http.js';
+import { Api, createCandidate, createCompany, createOpenJob, type Company } from '../../scripts/support/api-client.js';
 import {
   FORBIDDEN_TRANSITION,
   ILLEGAL_TRANSITION,

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { startTestStack, type TestStack } from '../support/stack.js';
-import { Api, createCandidate, createCompany, type Company, type Person } from '../support/http.js';
+import { Api, createCandidate, createCompany, type Company, type Person } from '../../scripts/support/api-client.js';
 import { startReceiver } from '../support/webhook-receiver.js';
 import type { PipelineTemplateDefinition } from '../../domain/templates.js';
 import {

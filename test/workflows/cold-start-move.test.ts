@@ -6,10 +6,10 @@ import { randomUUID } from 'node:crypto';
 import type { Client, WorkflowClientInterceptor } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
-import { createApplicationWorker } from '../../infra/worker.js';
+import { createApplicationWorker } from '../../server/worker.js';
 import { describeReplayError } from '../support/replay-all.js';
 import { MAIL_FROM, startTestStack, type TestStack } from '../support/stack.js';
-import { Api, createCandidate, createCompany, createOpenJob, type Company, type Person } from '../support/http.js';
+import { Api, createCandidate, createCompany, createOpenJob, type Company, type Person } from '../../scripts/support/api-client.js';
 
 const EventType = temporal.api.enums.v1.EventType;
 const ADMITTED = temporal.api.enums.v1.UpdateWorkflowExecutionLifecycleStage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ADMITTED;

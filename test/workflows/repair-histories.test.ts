@@ -11,9 +11,9 @@ import { promisify } from 'node:util';
 import { temporal } from '@temporalio/proto';
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
 import { findUnreplayable, REPAIR_RESET_REASON, resetToFirstWorkflowTask } from '../../infra/history-repair.js';
-import { createApplicationWorker } from '../../infra/worker.js';
+import { createApplicationWorker } from '../../server/worker.js';
 import { applicationWorkflowId, stateQuery, transitionUpdate } from '../../workflows/applications/contract.js';
-import { Api, createCandidate, createCompany, createOpenJob, type Company } from '../support/http.js';
+import { Api, createCandidate, createCompany, createOpenJob, type Company } from '../../scripts/support/api-client.js';
 import { MAIL_FROM, startTestStack, type TestStack } from '../support/stack.js';
 
 const OLD_WORKFLOWS = fileURLToPath(new URL('../fixtures/workflows/timer-first.ts', import.meta.url));

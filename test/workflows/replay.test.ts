@@ -1,4 +1,4 @@
-// Replays histories recorded from real runs (scripts/record-histories.ts) against today's workflow code.
+// Replays histories recorded from real runs (test/record-histories.ts) against today's workflow code.
 // A change that would break running applications fails here; guard such changes with patched().
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
 import { startTestStack, type TestStack } from '../support/stack.js';
-import { Api, createCandidate, createCompany, type Company, type Person } from '../support/http.js';
+import { Api, createCandidate, createCompany, type Company, type Person } from '../../scripts/support/api-client.js';
 import type { PipelineTemplateDefinition } from '../../domain/templates.js';
 
 const definition = (extraStage?: string): PipelineTemplateDefinition => ({

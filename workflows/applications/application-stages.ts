@@ -15,7 +15,7 @@ import { decideTransition, type AcceptedTransition } from '../../domain/transiti
 import { applicationEvents } from './application-events.js';
 import {
   FORBIDDEN_TRANSITION, GATE_NOT_MET, ILLEGAL_TRANSITION, NO_SUCH_GATE, STAGE_CHANGED, STAGE_MISSING,
-  type ApplicationState, type ApprovalRequest, type ContinuedState, type FeedbackRequest, type PendingEmail, type ScheduledItem,
+  type ApplicationState, type ApprovalRequest, type ContinuedState, type FeedbackRequest, type PendingEmail, type RefusalType, type ScheduledItem,
   type TemplateChangeRequest, type TransitionRequest,
 } from './contract.js';
 import { approvalRecord, feedbackRecord, stageChangeRecord } from './records.js';
@@ -35,7 +35,7 @@ export interface ApplicationOptions {
   continued?: ContinuedState;
 }
 
-function refusal(type: string, message: string, details?: unknown[]): ApplicationFailure {
+function refusal(type: RefusalType, message: string, details?: unknown[]): ApplicationFailure {
   return ApplicationFailure.create({ message, type, nonRetryable: true, ...(details ? { details } : {}) });
 }
 

@@ -11,7 +11,8 @@ import type { WebhookEvent } from '../../activities/webhooks/contract.js';
 import { ApplicationStages, type AcceptedTransition } from './application-stages.js';
 import {
   approvalUpdate, feedbackUpdate, stateQuery, templateChangeUpdate, transitionUpdate,
-  type ApplicationState, type ApplicationWorkflowInput, type TemplateChangeRequest, type TransitionRequest,
+  type ApplicationState, type ApplicationWorkflowInput, type ApprovalRequest, type FeedbackRequest, type TemplateChangeRequest,
+  type TransitionRequest,
 } from './contract.js';
 import { StageVisits } from './stage-visits.js';
 import { stageKey, statusKey } from '../search-attributes.js';
@@ -149,7 +150,8 @@ export async function applicationWorkflow(input: ApplicationWorkflowInput): Prom
           return state;
         }
       : (request) => moves.runExclusive(async () => applyMoveLegacy(request, application.decide(request))),
-    { validator: (request) => void (earlierAnswer() ?? application.decide(request)) },
+    // Validators name their argument's type: setHandler does not infer it from the Update's definition (it is any).
+    { validator: (request: TransitionRequest) => void (earlierAnswer() ?? application.decide(request)) },
   );
   setHandler(
     feedbackUpdate,
@@ -163,7 +165,7 @@ export async function applicationWorkflow(input: ApplicationWorkflowInput): Prom
       persist('feedback', () => readModel.recordFeedback(feedback));
       return { ...application.view(), feedback };
     },
-    { validator: (request) => application.checkFeedback(request) },
+    { validator: (request: FeedbackRequest) => application.checkFeedback(request) },
   );
   setHandler(
     approvalUpdate,
@@ -177,7 +179,7 @@ export async function applicationWorkflow(input: ApplicationWorkflowInput): Prom
       persist('approval', () => readModel.recordApproval(approval));
       return { ...application.view(), approval };
     },
-    { validator: (request) => application.checkApproval(request) },
+    { validator: (request: ApprovalRequest) => application.checkApproval(request) },
   );
   const changeTemplate = async (request: TemplateChangeRequest): Promise<ApplicationState> => {
     application.checkTemplateChange(request);
@@ -191,7 +193,7 @@ export async function applicationWorkflow(input: ApplicationWorkflowInput): Prom
   setHandler(
     templateChangeUpdate,
     synchronous ? changeTemplate : (request) => moves.runExclusive(() => changeTemplate(request)),
-    { validator: (request) => application.checkTemplateChange(request) },
+    { validator: (request: TemplateChangeRequest) => application.checkTemplateChange(request) },
   );
 
   if (input.continued) {

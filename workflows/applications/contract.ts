@@ -105,6 +105,9 @@ export const NO_SUCH_GATE = 'NoSuchGate';
 export const STAGE_MISSING = 'StageMissing';
 /** A move whose expectedStage is not where the application is: details[0] is the current ApplicationState. */
 export const STAGE_CHANGED = 'StageChanged';
+/** Every refusal above: the API answers each with its own problem (refusalProblem names them all). */
+export const REFUSAL_TYPES = [ILLEGAL_TRANSITION, FORBIDDEN_TRANSITION, GATE_NOT_MET, NO_SUCH_GATE, STAGE_MISSING, STAGE_CHANGED] as const;
+export type RefusalType = (typeof REFUSAL_TYPES)[number];
 
 // What a run hands over when it continues-as-new (part of the input above).
 

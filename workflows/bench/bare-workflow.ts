@@ -1,5 +1,6 @@
 // The benchmark's baseline (scripts/bench.ts): a workflow with one Update that changes a number and
 // returns it, and nothing else, so the cost of a Temporal Update or start can be measured on its own.
+// Only the benchmark's bundle (scripts/bench/workflows.ts) exports it, never the production one.
 import { condition, defineUpdate, setHandler } from '@temporalio/workflow';
 
 export const bumpUpdate = defineUpdate<number, [number]>('bump');

@@ -1,14 +1,15 @@
 // `npm run record:histories`: runs the application workflow through its main paths on real services and
 // writes each history to test/fixtures/histories/, where the replay test checks every later workflow
 // change against them. Existing fixtures are never overwritten: they stand for histories already running.
+// It lives with the tests because it runs the product on the tests' services (test/support/).
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { findTemporalCli } from '../infra/temporal-cli.js';
-import { Api, createCandidate, createCompany, createOpenJob } from '../test/support/http.js';
-import { stopTestServices } from '../test/support/services.js';
-import { startTestStack } from '../test/support/stack.js';
+import { Api, createCandidate, createCompany, createOpenJob } from '../scripts/support/api-client.js';
+import { stopTestServices } from './support/services.js';
+import { startTestStack } from './support/stack.js';
 
 const outDir = path.resolve('test/fixtures/histories');
 

@@ -1,5 +1,6 @@
 // Composes the product from running services: database (migrated), Temporal client, worker, API.
-// `npm run dev`, the tests and the benchmark all start the product through here.
+// `npm run dev`, the production processes, the tests and the benchmark all start the product through here;
+// it sits above every layer it composes, so nothing but scripts/ and test/ imports it.
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { MikroORM } from '@mikro-orm/postgresql';
@@ -8,15 +9,16 @@ import type { Worker, WorkerOptions } from '@temporalio/worker';
 import type { Transporter } from 'nodemailer';
 import type { EmailFaults } from '../activities/email/stage-email.js';
 import { createApp } from '../api/app.js';
-import type { DevMailbox } from './dev-mailbox.js';
 import { migrate, openOrm } from '../db/orm.js';
-import type { Config } from './config.js';
-import type { Logger } from './logger.js';
-import { createMailer } from './mailer.js';
-import { NotificationFeed } from './notification-feed.js';
-import { startReconciler } from './reconciler.js';
-import { connectClient, type TemporalTarget } from './temporal.js';
-import { createApplicationWorker, installTemporalLogging } from './worker.js';
+import type { Config } from '../infra/config.js';
+import type { DevMailbox } from '../infra/dev-mailbox.js';
+import type { Logger } from '../infra/logger.js';
+import { createMailer } from '../infra/mailer.js';
+import { NotificationFeed } from '../infra/notification-feed.js';
+import { startReconciler } from '../infra/reconciler.js';
+import { connectClient, type TemporalTarget } from '../infra/temporal.js';
+import { installTemporalLogging } from '../infra/temporal-logging.js';
+import { createApplicationWorker } from './worker.js';
 
 export interface StackOptions {
   logger: Logger;

@@ -1,4 +1,5 @@
-// A small HTTP client for API tests, and helpers that create the people a scenario needs through the API.
+// A small HTTP client of the API, and helpers that create the people a scenario needs through it: the tests,
+// the benchmark and the history recorder drive the product with these.
 import { randomBytes } from 'node:crypto';
 
 export interface HttpResponse<T = any> {
