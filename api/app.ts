@@ -33,7 +33,14 @@ export function allRoutes(deps: ApiDeps): RouteSpec[] {
   let document: ReturnType<typeof openApiDocument> | undefined;
   const routes: RouteSpec[] = [
     ...operationsRoutes(deps, () => (document ??= openApiDocument(routes))),
-    ...authRoutes(deps), ...userRoutes(deps), ...jobRoutes(deps), ...templateRoutes(deps), ...applicationRoutes(deps), ...applicationReviewRoutes(deps), ...collaborationRoutes(deps), ...webhookRoutes(deps),
+    ...authRoutes(deps),
+    ...userRoutes(deps),
+    ...jobRoutes(deps),
+    ...templateRoutes(deps),
+    ...applicationRoutes(deps),
+    ...applicationReviewRoutes(deps),
+    ...collaborationRoutes(deps),
+    ...webhookRoutes(deps),
   ];
   return routes;
 }
@@ -76,7 +83,12 @@ function temporalDeadlines(temporal: Client, timeoutMs: number): RequestHandler 
   }
   const storage = connection.callContextStorage;
   return (_req, _res, next) => {
-    const context = { ...storage.getStore(), get deadline() { return Date.now() + timeoutMs; } };
+    const context = {
+      ...storage.getStore(),
+      get deadline() {
+        return Date.now() + timeoutMs;
+      },
+    };
     storage.run(context, next);
   };
 }
@@ -88,7 +100,13 @@ async function probe(check: () => Promise<unknown>, ms: number): Promise<'ok' | 
     timer = setTimeout(() => resolve('unreachable'), ms);
   });
   try {
-    return await Promise.race([check().then(() => 'ok' as const, () => 'unreachable' as const), expired]);
+    return await Promise.race([
+      check().then(
+        () => 'ok' as const,
+        () => 'unreachable' as const,
+      ),
+      expired,
+    ]);
   } finally {
     clearTimeout(timer);
   }

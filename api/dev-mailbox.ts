@@ -2,8 +2,7 @@
 import { Router } from 'express';
 import type { DevMailbox } from '../infra/dev-mailbox.js';
 
-const escape = (value: string) =>
-  value.replace(/[&<>"']/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char] ?? char);
+const escape = (value: string) => value.replace(/[&<>"']/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char] ?? char);
 
 export function devMailboxRouter(mailbox: DevMailbox): Router {
   const router = Router();
@@ -18,7 +17,9 @@ export function devMailboxRouter(mailbox: DevMailbox): Router {
       .join('\n');
     res
       .type('html')
-      .send(`<!doctype html><meta charset="utf-8"><title>Dev mailbox</title><style>body{font:14px system-ui;max-width:60em;margin:2em auto}article{border-bottom:1px solid #ddd}pre{white-space:pre-wrap}</style><h1>Dev mailbox (${mailbox.messages.length})</h1>${rows || '<p>No mail yet.</p>'}`);
+      .send(
+        `<!doctype html><meta charset="utf-8"><title>Dev mailbox</title><style>body{font:14px system-ui;max-width:60em;margin:2em auto}article{border-bottom:1px solid #ddd}pre{white-space:pre-wrap}</style><h1>Dev mailbox (${mailbox.messages.length})</h1>${rows || '<p>No mail yet.</p>'}`,
+      );
   });
   return router;
 }

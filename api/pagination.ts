@@ -11,24 +11,28 @@ const cursorSchema = z.tuple([z.iso.datetime(), z.uuid()]);
 
 /** A whole number in a query string, written plainly: `1e2`, `0x10`, ` 10`, `10.0` and `010` are refused, not coerced. */
 export function queryInteger(min: number, max: number) {
-  return z
-    .string()
-    .regex(/^(0|[1-9][0-9]{0,15})$/, 'must be a whole number written in decimal digits')
-    .transform(Number)
-    .pipe(z.number().int().min(min).max(max))
-    // Documented as what it is on the wire: an integer, not the string pattern that checks it.
-    .meta({
-      override: ({ jsonSchema }: { jsonSchema: Record<string, unknown> }) => {
-        for (const key of ['pattern', 'minLength', 'maxLength', 'format']) delete jsonSchema[key];
-        Object.assign(jsonSchema, { type: 'integer', minimum: min, maximum: max });
-      },
-    });
+  return (
+    z
+      .string()
+      .regex(/^(0|[1-9][0-9]{0,15})$/, 'must be a whole number written in decimal digits')
+      .transform(Number)
+      .pipe(z.number().int().min(min).max(max))
+      // Documented as what it is on the wire: an integer, not the string pattern that checks it.
+      .meta({
+        override: ({ jsonSchema }: { jsonSchema: Record<string, unknown> }) => {
+          for (const key of ['pattern', 'minLength', 'maxLength', 'format']) delete jsonSchema[key];
+          Object.assign(jsonSchema, { type: 'integer', minimum: min, maximum: max });
+        },
+      })
+  );
 }
 
 export const pageQuery = {
   cursor: z.string().max(200).optional(),
   // zod leaves a transformed default out of the input schema; it is part of the contract.
-  limit: queryInteger(1, 100).default(50).meta({ override: { default: 50 } }),
+  limit: queryInteger(1, 100)
+    .default(50)
+    .meta({ override: { default: 50 } }),
 };
 
 export function encodeCursor(row: Cursor): string {

@@ -80,7 +80,8 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE
 /** SQLSTATEs of a server that is shutting down, starting up or dropped the connection (class 08 is matched whole). */
 const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03']);
 /** pg, pg-pool, knex and MikroORM messages for a connection that could not be had or was lost. */
-const CONNECTION_MESSAGE = /Connection terminated|timeout exceeded when trying to connect|Timeout acquiring a connection|Client has encountered a connection error|Client was closed and is not queryable|^timeout expired$|the database system is (starting up|shutting down|in recovery mode)/i;
+const CONNECTION_MESSAGE =
+  /Connection terminated|timeout exceeded when trying to connect|Timeout acquiring a connection|Client has encountered a connection error|Client was closed and is not queryable|^timeout expired$|the database system is (starting up|shutting down|in recovery mode)/i;
 
 /**
  * True when the database could not be reached or dropped the connection, as opposed to refusing a statement.
@@ -160,9 +161,7 @@ function fromParserError(err: ParserError): HttpProblem | undefined {
       return new HttpProblem(415, 'Unsupported media type', err.message);
     case undefined: // not one of body-parser's errors, which all have a type; maybe another 4xx
     default:
-      return typeof err.status === 'number' && err.status >= 400 && err.status < 500
-        ? new HttpProblem(err.status, 'Bad request', err.message)
-        : undefined;
+      return typeof err.status === 'number' && err.status >= 400 && err.status < 500 ? new HttpProblem(err.status, 'Bad request', err.message) : undefined;
   }
 }
 

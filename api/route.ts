@@ -62,9 +62,12 @@ export interface RouteSpec<
   handler(context: RouteContext<z.output<B>, z.output<Q>, z.output<P>, z.output<H>>): Promise<RouteResult> | RouteResult;
 }
 
-export function defineRoute<B extends z.ZodType = z.ZodNever, Q extends z.ZodType = z.ZodObject, P extends z.ZodType = z.ZodObject, H extends z.ZodObject = z.ZodObject>(
-  spec: RouteSpec<B, Q, P, H>,
-): RouteSpec {
+export function defineRoute<
+  B extends z.ZodType = z.ZodNever,
+  Q extends z.ZodType = z.ZodObject,
+  P extends z.ZodType = z.ZodObject,
+  H extends z.ZodObject = z.ZodObject,
+>(spec: RouteSpec<B, Q, P, H>): RouteSpec {
   return spec;
 }
 
@@ -137,7 +140,12 @@ export interface RouteServices {
 const idempotencyHeader = z.object({ 'Idempotency-Key': idempotencyKeySchema });
 
 /** Sends the handler's answer; keyed requests store it first so a retry gets the same status and bytes. */
-async function answer(route: RouteSpec, context: RouteContext<unknown, unknown, unknown, never>, keyed: IdempotentRequest | undefined, idempotency: IdempotencyStore) {
+async function answer(
+  route: RouteSpec,
+  context: RouteContext<unknown, unknown, unknown, never>,
+  keyed: IdempotentRequest | undefined,
+  idempotency: IdempotencyStore,
+) {
   const { req, res } = context;
   if (keyed) {
     const begun = await idempotency.begin(keyed);
@@ -324,7 +332,16 @@ export function openApiPaths(routes: RouteSpec[]): ZodOpenApiPathsObject {
     const derived = derivedProblems(route);
     for (const [status, response] of Object.entries(route.responses)) {
       const code = Number(status);
-      const headers = { ...(code < 300 && route.idempotent ? { [IDEMPOTENT_REPLAY_HEADER]: z.literal('true').meta({ description: 'This is the stored answer to an earlier request with the same Idempotency-Key' }) } : {}), ...response.headers };
+      const headers = {
+        ...(code < 300 && route.idempotent
+          ? {
+              [IDEMPOTENT_REPLAY_HEADER]: z
+                .literal('true')
+                .meta({ description: 'This is the stored answer to an earlier request with the same Idempotency-Key' }),
+            }
+          : {}),
+        ...response.headers,
+      };
       const withHeaders = Object.keys(headers).length ? { headers: z.object(headers) } : {};
       if (code >= 400 && !response.schema) {
         // The route's own reason first; an idempotent route can answer this status for its key as well.

@@ -104,9 +104,7 @@ export interface ExistingApplication {
   definition: PipelineTemplateDefinition | null;
 }
 
-export type ApplyOutcome =
-  | { created: true; row: ApplicationRow }
-  | { created: false; existing: ExistingApplication | undefined };
+export type ApplyOutcome = { created: true; row: ApplicationRow } | { created: false; existing: ExistingApplication | undefined };
 
 /**
  * One statement: the per-company candidate (created or linked), the application and its first history row. When
@@ -139,10 +137,26 @@ export async function insertApplication(db: Db, input: NewApplication): Promise<
      )
      select (select id from app) as application_id, (select id from cand) as candidate_id, (select created_at from app) as created_at`,
     [
-      uuidv7(), target.company_id, userId, target.name, target.email, input.phone ?? null, JSON.stringify(input.links ?? []),
-      jobId, jobId,
-      applicationId, target.company_id, jobId, stage, input.workflowId, input.coverLetter ?? null, target.version_id,
-      uuidv7(), target.company_id, stage, userId,
+      uuidv7(),
+      target.company_id,
+      userId,
+      target.name,
+      target.email,
+      input.phone ?? null,
+      JSON.stringify(input.links ?? []),
+      jobId,
+      jobId,
+      applicationId,
+      target.company_id,
+      jobId,
+      stage,
+      input.workflowId,
+      input.coverLetter ?? null,
+      target.version_id,
+      uuidv7(),
+      target.company_id,
+      stage,
+      userId,
     ],
   );
   if (!created?.application_id) {
@@ -226,9 +240,22 @@ export async function writeStageChange(db: Db, change: StageChangeRecord): Promi
      update application set stage = ?, status = ?, transition_seq = ?, updated_at = ?
      where id = ? and transition_seq < ?`,
     [
-      uuidv7(), change.companyId, change.applicationId, change.seq, change.fromStage, change.toStage,
-      change.event, change.actorId, change.reason, change.at,
-      change.toStage, change.status, change.seq, change.at, change.applicationId, change.seq,
+      uuidv7(),
+      change.companyId,
+      change.applicationId,
+      change.seq,
+      change.fromStage,
+      change.toStage,
+      change.event,
+      change.actorId,
+      change.reason,
+      change.at,
+      change.toStage,
+      change.status,
+      change.seq,
+      change.at,
+      change.applicationId,
+      change.seq,
     ],
     'run',
   );
@@ -249,11 +276,9 @@ export async function writeTemplateChange(db: Db, { applicationId, versionId }: 
 /** The row's workflow is known to exist (whoever started it says so); the reconciler starts the others. */
 export async function markWorkflowStarted(db: Db, applicationIds: string[]): Promise<void> {
   if (applicationIds.length === 0) return;
-  await db.getConnection().execute(
-    'update application set workflow_started_at = now() where id in (?) and workflow_started_at is null',
-    [applicationIds],
-    'run',
-  );
+  await db
+    .getConnection()
+    .execute('update application set workflow_started_at = now() where id in (?) and workflow_started_at is null', [applicationIds], 'run');
 }
 
 /** A template action that failed for good, once per action (its idempotency key); long texts are cut to fit. */
@@ -261,7 +286,16 @@ export async function insertActionFailure(db: Db, failure: ActionFailureRecord):
   await db.getConnection().execute(
     `insert into action_failure (id, company_id, application_id, seq, stage, action, error, idempotency_key, failed_at)
      values (?, ?, ?, ?, ?, ?, ?, ?, now()) on conflict (idempotency_key) do nothing`,
-    [uuidv7(), failure.companyId, failure.applicationId, failure.seq, failure.stage, failure.action.slice(0, 100), failure.error.slice(0, 4000), failure.idempotencyKey],
+    [
+      uuidv7(),
+      failure.companyId,
+      failure.applicationId,
+      failure.seq,
+      failure.stage,
+      failure.action.slice(0, 100),
+      failure.error.slice(0, 4000),
+      failure.idempotencyKey,
+    ],
     'run',
   );
 }
@@ -287,9 +321,7 @@ function scope(viewer: Viewer): { sql: string; params: string[] } {
       params: [viewer.companyId ?? '', viewer.userId],
     };
   }
-  return isStaff(viewer.role)
-    ? { sql: 'a.company_id = ?', params: [viewer.companyId ?? ''] }
-    : { sql: 'c.user_id = ?', params: [viewer.userId] };
+  return isStaff(viewer.role) ? { sql: 'a.company_id = ?', params: [viewer.companyId ?? ''] } : { sql: 'c.user_id = ?', params: [viewer.userId] };
 }
 
 export async function findApplication(db: Db, viewer: Viewer, id: string): Promise<ApplicationRow | undefined> {
@@ -410,9 +442,8 @@ export async function findUnstartedApplications(db: Db, { graceMs, limit }: { gr
 
 /** Ids of the active applications among those run by these workflows, sorted. */
 export async function findActiveApplicationIdsByWorkflow(db: Db, workflowIds: string[]): Promise<string[]> {
-  const rows = await db.getConnection().execute<{ id: string }[]>(
-    `select id from application where status = 'active' and workflow_id in (?) order by id`,
-    [workflowIds],
-  );
+  const rows = await db
+    .getConnection()
+    .execute<{ id: string }[]>(`select id from application where status = 'active' and workflow_id in (?) order by id`, [workflowIds]);
   return rows.map((row) => row.id);
 }

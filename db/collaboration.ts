@@ -53,10 +53,12 @@ export async function listTasks(db: Db, assignee: Assignee, filter: { status?: T
     where.push('(created_at, id) < (?, ?)');
     params.push(filter.cursor.createdAt, filter.cursor.id);
   }
-  return db.getConnection().execute<TaskRow[]>(
-    `select ${TASK_COLUMNS} from task where ${where.join(' and ')} order by created_at desc, id desc limit ?`,
-    [...params, pageFetchSize(filter.limit)],
-  );
+  return db
+    .getConnection()
+    .execute<TaskRow[]>(`select ${TASK_COLUMNS} from task where ${where.join(' and ')} order by created_at desc, id desc limit ?`, [
+      ...params,
+      pageFetchSize(filter.limit),
+    ]);
 }
 
 export async function findTask(db: Db, companyId: string | null, id: string): Promise<TaskRow | undefined> {
@@ -109,10 +111,12 @@ export async function listNotifications(
 
 /** Marking again is harmless: the first read time stays. Undefined when the user has no such notification. */
 export async function markNotificationRead(db: Db, userId: string, id: string): Promise<NotificationRow | undefined> {
-  const [row] = await db.getConnection().execute<NotificationRow[]>(
-    `update notification set read_at = coalesce(read_at, now()) where id = ? and user_id = ? returning ${NOTIFICATION_COLUMNS}`,
-    [id, userId],
-  );
+  const [row] = await db
+    .getConnection()
+    .execute<NotificationRow[]>(`update notification set read_at = coalesce(read_at, now()) where id = ? and user_id = ? returning ${NOTIFICATION_COLUMNS}`, [
+      id,
+      userId,
+    ]);
   return row;
 }
 

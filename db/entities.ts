@@ -48,7 +48,10 @@ export const Job = defineEntity({
     // Null runs the built-in default pipeline; otherwise new applications start on this template version.
     pipelineTemplateVersion: () => p.manyToOne(PipelineTemplateVersion).mapToPk().nullable(),
     createdAt: createdAt(),
-    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
   },
   indexes: [{ properties: ['status', 'createdAt'] }],
 });
@@ -88,7 +91,10 @@ export const Application = defineEntity({
     // The template version the application started with (null: the built-in default); its workflow runs it.
     pipelineTemplateVersion: () => p.manyToOne(PipelineTemplateVersion).mapToPk().nullable(),
     createdAt: createdAt(),
-    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
   },
   uniques: [{ properties: ['job', 'candidate'] }],
   // Each list filter has an index in the list's order (newest first, keyset on created_at and id).
@@ -179,10 +185,7 @@ export const Task = defineEntity({
     completedAt: p.datetime().nullable(),
     completedBy: () => p.manyToOne(User).mapToPk().nullable(),
   },
-  indexes: [
-    { properties: ['assigneeUser', 'status', 'createdAt'] },
-    { properties: ['company', 'assigneeRole', 'status', 'createdAt'] },
-  ],
+  indexes: [{ properties: ['assigneeUser', 'status', 'createdAt'] }, { properties: ['company', 'assigneeRole', 'status', 'createdAt'] }],
 });
 
 /** An in-app message for one user; one row per recipient of an idempotency key. */
@@ -321,6 +324,21 @@ export type ApplicationReviewer = InferEntity<typeof ApplicationReviewer>;
 export type ActionFailure = InferEntity<typeof ActionFailure>;
 
 export const ENTITIES = [
-  Company, User, Job, Candidate, Application, StageTransition, EmailMessage, PipelineTemplate, PipelineTemplateVersion, Task, Notification,
-  WebhookSubscription, WebhookDelivery, ApplicationFeedback, ApplicationApproval, ApplicationReviewer, ActionFailure,
+  Company,
+  User,
+  Job,
+  Candidate,
+  Application,
+  StageTransition,
+  EmailMessage,
+  PipelineTemplate,
+  PipelineTemplateVersion,
+  Task,
+  Notification,
+  WebhookSubscription,
+  WebhookDelivery,
+  ApplicationFeedback,
+  ApplicationApproval,
+  ApplicationReviewer,
+  ActionFailure,
 ];

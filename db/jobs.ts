@@ -28,10 +28,7 @@ export async function listVisibleJobs(em: EntityManager, viewer: Viewer, filter:
   const { cursor } = filter;
   const where: Record<string, unknown> = { ...visibleJobs(viewer), ...(filter.status && isStaff(viewer.role) ? { status: filter.status } : {}) };
   if (cursor) {
-    where.$or = [
-      { createdAt: { $lt: cursor.createdAt } },
-      { createdAt: cursor.createdAt, id: { $lt: cursor.id } },
-    ];
+    where.$or = [{ createdAt: { $lt: cursor.createdAt } }, { createdAt: cursor.createdAt, id: { $lt: cursor.id } }];
   }
   return em.find(Job, where, { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], limit: pageFetchSize(filter.limit) });
 }
@@ -60,10 +57,7 @@ export async function jobTemplateRefs(em: EntityManager, jobs: Job[]): Promise<(
 }
 
 /** Persisted on the caller's next flush. `pipelineTemplateVersion` null runs the built-in default pipeline. */
-export function addJob(
-  em: EntityManager,
-  input: JobFields & { companyId: string; createdBy: string; pipelineTemplateVersion: string | null },
-): Job {
+export function addJob(em: EntityManager, input: JobFields & { companyId: string; createdBy: string; pipelineTemplateVersion: string | null }): Job {
   const { companyId, ...fields } = input;
   const now = new Date();
   return em.create(Job, { id: uuidv7(), company: companyId, createdAt: now, updatedAt: now, ...fields });

@@ -104,7 +104,17 @@ export async function insertApproval(db: Db, approval: ApprovalRecord): Promise<
   await db.getConnection().execute(
     `insert into application_approval (id, company_id, application_id, stage, approver_id, role, decision, comment, created_at)
      values (?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict (id) do nothing`,
-    [approval.id, approval.companyId, approval.applicationId, approval.stage, approval.approverId, approval.role, approval.decision, approval.comment, approval.at],
+    [
+      approval.id,
+      approval.companyId,
+      approval.applicationId,
+      approval.stage,
+      approval.approverId,
+      approval.role,
+      approval.decision,
+      approval.comment,
+      approval.at,
+    ],
     'run',
   );
 }

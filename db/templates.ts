@@ -73,11 +73,7 @@ export async function currentTemplateVersion(em: EntityManager, templateId: stri
 
 /** The given version of the template, or its latest when none is given; null when there is no such version. */
 export async function findTemplateVersion(em: EntityManager, templateId: string, version?: number): Promise<PipelineTemplateVersion | null> {
-  return em.findOne(
-    PipelineTemplateVersion,
-    { template: templateId, ...(version !== undefined ? { version } : {}) },
-    { orderBy: { version: 'desc' } },
-  );
+  return em.findOne(PipelineTemplateVersion, { template: templateId, ...(version !== undefined ? { version } : {}) }, { orderBy: { version: 'desc' } });
 }
 
 /**

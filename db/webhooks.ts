@@ -41,24 +41,29 @@ export async function createSubscription(
 
 /** The company's active subscriptions, newest first. */
 export async function listSubscriptions(db: Db, companyId: string | null): Promise<WebhookRow[]> {
-  return db.getConnection().execute<WebhookRow[]>(
-    `select ${COLUMNS} from webhook_subscription where company_id = ? and deleted_at is null order by created_at desc, id desc`,
-    [companyId],
-  );
+  return db
+    .getConnection()
+    .execute<WebhookRow[]>(`select ${COLUMNS} from webhook_subscription where company_id = ? and deleted_at is null order by created_at desc, id desc`, [
+      companyId,
+    ]);
 }
 
 /** False when the company has no active subscription with this id. */
 export async function deleteSubscription(db: Db, companyId: string | null, id: string): Promise<boolean> {
-  const rows = await db.getConnection().execute<{ id: string }[]>(
-    `update webhook_subscription set deleted_at = coalesce(deleted_at, now()) where id = ? and company_id = ? and deleted_at is null returning id`,
-    [id, companyId],
-  );
+  const rows = await db
+    .getConnection()
+    .execute<{ id: string }[]>(
+      `update webhook_subscription set deleted_at = coalesce(deleted_at, now()) where id = ? and company_id = ? and deleted_at is null returning id`,
+      [id, companyId],
+    );
   return rows.length > 0;
 }
 
 /** Whether the company has (or had: deleted ones count) a subscription with this id. */
 export async function subscriptionExists(db: Db, companyId: string | null, id: string): Promise<boolean> {
-  const [subscription] = await db.getConnection().execute<{ id: string }[]>('select id from webhook_subscription where id = ? and company_id = ?', [id, companyId]);
+  const [subscription] = await db
+    .getConnection()
+    .execute<{ id: string }[]>('select id from webhook_subscription where id = ? and company_id = ?', [id, companyId]);
   return !!subscription;
 }
 

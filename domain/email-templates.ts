@@ -22,28 +22,46 @@ const signOff = 'The {{companyName}} hiring team';
 export const STAGE_EMAIL_TEMPLATES: Record<string, EmailTemplate> = {
   applied: {
     subject: 'We received your application for {{jobTitle}}',
-    text: 'Hi {{candidateName}},\n\nThank you for applying for {{jobTitle}} at {{companyName}}. We will review your application and get back to you.\n\n' + signOff,
-    html: '<p>Hi {{candidateName}},</p><p>Thank you for applying for <strong>{{jobTitle}}</strong> at {{companyName}}. We will review your application and get back to you.</p><p>' + signOff + '</p>',
+    text:
+      'Hi {{candidateName}},\n\nThank you for applying for {{jobTitle}} at {{companyName}}. We will review your application and get back to you.\n\n' + signOff,
+    html:
+      '<p>Hi {{candidateName}},</p><p>Thank you for applying for <strong>{{jobTitle}}</strong> at {{companyName}}. We will review your application and get back to you.</p><p>' +
+      signOff +
+      '</p>',
   },
   interview: {
     subject: 'Interview for {{jobTitle}} at {{companyName}}',
     text: 'Hi {{candidateName}},\n\nGood news: we would like to interview you for {{jobTitle}}. We will be in touch shortly to find a time.\n\n' + signOff,
-    html: '<p>Hi {{candidateName}},</p><p>Good news: we would like to interview you for <strong>{{jobTitle}}</strong>. We will be in touch shortly to find a time.</p><p>' + signOff + '</p>',
+    html:
+      '<p>Hi {{candidateName}},</p><p>Good news: we would like to interview you for <strong>{{jobTitle}}</strong>. We will be in touch shortly to find a time.</p><p>' +
+      signOff +
+      '</p>',
   },
   offer: {
     subject: 'An offer for {{jobTitle}} at {{companyName}}',
     text: 'Hi {{candidateName}},\n\nWe are delighted to make you an offer for {{jobTitle}}. The details follow separately.\n\n' + signOff,
-    html: '<p>Hi {{candidateName}},</p><p>We are delighted to make you an offer for <strong>{{jobTitle}}</strong>. The details follow separately.</p><p>' + signOff + '</p>',
+    html:
+      '<p>Hi {{candidateName}},</p><p>We are delighted to make you an offer for <strong>{{jobTitle}}</strong>. The details follow separately.</p><p>' +
+      signOff +
+      '</p>',
   },
   hired: {
     subject: 'Welcome to {{companyName}}',
     text: 'Hi {{candidateName}},\n\nWelcome aboard! We are thrilled you are joining {{companyName}} as {{jobTitle}}.\n\n' + signOff,
-    html: '<p>Hi {{candidateName}},</p><p>Welcome aboard! We are thrilled you are joining {{companyName}} as <strong>{{jobTitle}}</strong>.</p><p>' + signOff + '</p>',
+    html:
+      '<p>Hi {{candidateName}},</p><p>Welcome aboard! We are thrilled you are joining {{companyName}} as <strong>{{jobTitle}}</strong>.</p><p>' +
+      signOff +
+      '</p>',
   },
   rejected: {
     subject: 'Your application for {{jobTitle}}',
-    text: 'Hi {{candidateName}},\n\nThank you for your interest in {{jobTitle}} at {{companyName}}. After careful consideration we will not be moving forward with your application. We wish you every success.\n\n' + signOff,
-    html: '<p>Hi {{candidateName}},</p><p>Thank you for your interest in <strong>{{jobTitle}}</strong> at {{companyName}}. After careful consideration we will not be moving forward with your application. We wish you every success.</p><p>' + signOff + '</p>',
+    text:
+      'Hi {{candidateName}},\n\nThank you for your interest in {{jobTitle}} at {{companyName}}. After careful consideration we will not be moving forward with your application. We wish you every success.\n\n' +
+      signOff,
+    html:
+      '<p>Hi {{candidateName}},</p><p>Thank you for your interest in <strong>{{jobTitle}}</strong> at {{companyName}}. After careful consideration we will not be moving forward with your application. We wish you every success.</p><p>' +
+      signOff +
+      '</p>',
   },
 };
 

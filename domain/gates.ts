@@ -8,8 +8,7 @@ import type { PipelineTemplateDefinition } from './templates.js';
 
 /** Why a gate holds a move back: what the 409 names as missing. */
 export type GateShortfall =
-  | { gate: 'feedback'; stage: string; required: number; received: number }
-  | { gate: 'approval'; stage: string; role: string; decision: 'decline' | null };
+  { gate: 'feedback'; stage: string; required: number; received: number } | { gate: 'approval'; stage: string; role: string; decision: 'decline' | null };
 
 /** Where an application stands with its template's gates: feedback for leaving its stage, approvals for entering gated stages. */
 export interface GateProgress {
@@ -36,9 +35,7 @@ export function gateProgress(template: Template, stage: string, counts: GateCoun
   const current = stages.find((s) => s.key === stage);
   return {
     feedback: current?.requireFeedback ? { stage, required: current.requireFeedback.count, received: counts.feedbackReceived(stage) } : null,
-    approvals: stages
-      .filter((s) => s.requireApproval)
-      .map((s) => ({ stage: s.key, role: s.requireApproval!.role, decision: counts.latestDecision(s.key) })),
+    approvals: stages.filter((s) => s.requireApproval).map((s) => ({ stage: s.key, role: s.requireApproval!.role, decision: counts.latestDecision(s.key) })),
   };
 }
 

@@ -41,7 +41,10 @@ export const EIGHT_STAGE_TEMPLATE: PipelineTemplateDefinition = {
       name: 'Application Received',
       kind: 'active',
       onEnter: [
-        email('We received your application for {{jobTitle}}', 'Thank you for applying for {{jobTitle}} at {{companyName}}. We have received your application and will review it shortly.'),
+        email(
+          'We received your application for {{jobTitle}}',
+          'Thank you for applying for {{jobTitle}} at {{companyName}}. We have received your application and will review it shortly.',
+        ),
       ],
     },
     {
@@ -66,7 +69,10 @@ export const EIGHT_STAGE_TEMPLATE: PipelineTemplateDefinition = {
       kind: 'active',
       onEnter: [
         { type: 'task', title: 'Run the technical assessment with {{candidateName}}', assignee: { role: 'hiring_manager' }, dueIn: 'P5D' },
-        email('Technical interview for {{jobTitle}}', 'Good news: we would like to invite you to a technical interview for {{jobTitle}}. We will send the details shortly.'),
+        email(
+          'Technical interview for {{jobTitle}}',
+          'Good news: we would like to invite you to a technical interview for {{jobTitle}}. We will send the details shortly.',
+        ),
       ],
     },
     {
@@ -89,7 +95,10 @@ export const EIGHT_STAGE_TEMPLATE: PipelineTemplateDefinition = {
       name: 'Offer Made',
       kind: 'active',
       onEnter: [
-        email('An offer for {{jobTitle}} at {{companyName}}', 'We are delighted to offer you the position of {{jobTitle}}. Your offer letter follows separately.'),
+        email(
+          'An offer for {{jobTitle}} at {{companyName}}',
+          'We are delighted to offer you the position of {{jobTitle}}. Your offer letter follows separately.',
+        ),
       ],
     },
     {

@@ -7,12 +7,7 @@ import { activeStages, type PipelineDefinition, type PipelineMove } from './pipe
 export const STAGE_EVENT_TYPES = ['ADVANCE', 'MOVE', 'REJECT', 'WITHDRAW', 'HIRE'] as const;
 export type StageEventType = (typeof STAGE_EVENT_TYPES)[number];
 
-export type StageEvent =
-  | { type: 'ADVANCE' }
-  | { type: 'MOVE'; toStage: string }
-  | { type: 'REJECT'; reason: string }
-  | { type: 'WITHDRAW' }
-  | { type: 'HIRE' };
+export type StageEvent = { type: 'ADVANCE' } | { type: 'MOVE'; toStage: string } | { type: 'REJECT'; reason: string } | { type: 'WITHDRAW' } | { type: 'HIRE' };
 
 /** Side effects the machine asks for; the workflow turns each into an activity call. */
 export type StageAction =
@@ -119,9 +114,7 @@ export function enterInitialStage(machine: StageMachine): { stage: string; actio
   return { stage: String(snapshot.value), actions: toStageActions(actions) };
 }
 
-export type TransitionResult =
-  | { ok: true; stage: string; actions: StageAction[] }
-  | { ok: false; allowed: AllowedEvents };
+export type TransitionResult = { ok: true; stage: string; actions: StageAction[] } | { ok: false; allowed: AllowedEvents };
 
 export function applyStageEvent(machine: StageMachine, stage: string, event: StageEvent): TransitionResult {
   const snapshot = snapshotAt(machine, stage);
@@ -132,9 +125,7 @@ export function applyStageEvent(machine: StageMachine, stage: string, event: Sta
 
 export function allowedEvents(machine: StageMachine, stage: string): AllowedEvents {
   const snapshot = snapshotAt(machine, stage);
-  const moveTargets = Object.keys(machine.config.states ?? {}).filter(
-    (target) => target !== stage && snapshot.can({ type: 'MOVE', toStage: target }),
-  );
+  const moveTargets = Object.keys(machine.config.states ?? {}).filter((target) => target !== stage && snapshot.can({ type: 'MOVE', toStage: target }));
   const probes: Record<StageEventType, StageEvent> = {
     ADVANCE: { type: 'ADVANCE' },
     MOVE: { type: 'MOVE', toStage: moveTargets[0] ?? '' },

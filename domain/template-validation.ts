@@ -176,6 +176,6 @@ function checkReachability(def: PipelineTemplateDefinition, byKey: Map<string, T
   stages.forEach((stage, i) => {
     if (byKey.get(stage.key) !== stage) return;
     if (!reached.has(stage.key)) report(['stages', i], `stage "${stage.key}" cannot be reached from "${initial}"`);
-    if (stage.kind === 'active' && !(exits.get(stage.key)?.length)) report(['stages', i], `active stage "${stage.key}" has no way out`);
+    if (stage.kind === 'active' && !exits.get(stage.key)?.length) report(['stages', i], `active stage "${stage.key}" has no way out`);
   });
 }

@@ -16,13 +16,7 @@ export type TransitionDecision =
 /** A legal move: where it leads and the entry actions of the stage it enters. */
 export type AcceptedTransition = Extract<TransitionDecision, { ok: true }>;
 
-export function decideTransition(
-  pipeline: PipelineDefinition,
-  machine: StageMachine,
-  fromStage: string,
-  actor: Actor,
-  event: StageEvent,
-): TransitionDecision {
+export function decideTransition(pipeline: PipelineDefinition, machine: StageMachine, fromStage: string, actor: Actor, event: StageEvent): TransitionDecision {
   if (!can(actor.role, permissionForEvent(event.type))) {
     return {
       ok: false,

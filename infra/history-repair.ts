@@ -53,7 +53,12 @@ async function* runningHistories(client: Client, query: string, runIds: Map<stri
   };
   for await (const execution of client.workflow.list({ query })) {
     runIds.set(execution.workflowId, execution.runId);
-    ahead.push(fetchOne(execution.workflowId, execution.runId).then((value) => ({ value }), (error: unknown) => ({ error })));
+    ahead.push(
+      fetchOne(execution.workflowId, execution.runId).then(
+        (value) => ({ value }),
+        (error: unknown) => ({ error }),
+      ),
+    );
     if (ahead.length >= FETCH_AHEAD) {
       const history = await next();
       if (history) yield history;
@@ -72,10 +77,14 @@ async function* runningHistories(client: Client, query: string, runIds: Map<stri
 export async function findUnreplayable(client: Client, bundle: ReplayWorkerOptions['workflowBundle'], query?: string): Promise<UnreplayableRun[]> {
   const runIds = new Map<string, string>();
   const failed: UnreplayableRun[] = [];
-  const results = Worker.runReplayHistories({ workflowBundle: bundle, replayName: 'repair-histories' }, runningHistories(client, runningApplicationsQuery(query), runIds));
+  const results = Worker.runReplayHistories(
+    { workflowBundle: bundle, replayName: 'repair-histories' },
+    runningHistories(client, runningApplicationsQuery(query), runIds),
+  );
   for await (const result of results) {
     // The replayer does not know the real run id; the listing does (one running run per workflow id).
-    if (result.error) failed.push({ workflowId: result.workflowId, runId: runIds.get(result.workflowId) ?? result.runId, error: replayErrorText(result.error) });
+    if (result.error)
+      failed.push({ workflowId: result.workflowId, runId: runIds.get(result.workflowId) ?? result.runId, error: replayErrorText(result.error) });
   }
   return failed;
 }

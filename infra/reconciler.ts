@@ -63,7 +63,10 @@ async function startMissingWorkflows(options: ReconcileOptions): Promise<{ notSt
   const started: string[] = [];
   for (const row of rows) {
     await startApplicationWorkflow(options.client, options.taskQueue, {
-      applicationId: row.id, companyId: row.company_id, jobId: row.job_id, ...(row.definition ? { template: row.definition, templateVersionId: row.version_id } : {}),
+      applicationId: row.id,
+      companyId: row.company_id,
+      jobId: row.job_id,
+      ...(row.definition ? { template: row.definition, templateVersionId: row.version_id } : {}),
     });
     // Marked one by one, so a start that fails later in the pass does not leave earlier ones to be started again.
     await markWorkflowStarted(options.orm.em, [row.id]);
@@ -158,7 +161,12 @@ export function startReconciler(options: ReconcileOptions & { intervalMs?: numbe
       if (report.notStarted.length || report.closedWorkflow.length || report.failingWorkflowTask.length) {
         options.logger.warn(
           {
-            counts: { notStarted: report.notStarted.length, started: report.started.length, closedWorkflow: report.closedWorkflow.length, failingWorkflowTask: report.failingWorkflowTask.length },
+            counts: {
+              notStarted: report.notStarted.length,
+              started: report.started.length,
+              closedWorkflow: report.closedWorkflow.length,
+              failingWorkflowTask: report.failingWorkflowTask.length,
+            },
             notStarted: report.notStarted.slice(0, LOGGED_IDS),
             closedWorkflow: report.closedWorkflow.slice(0, LOGGED_IDS),
             failingWorkflowTask: report.failingWorkflowTask.slice(0, LOGGED_IDS),

@@ -10,11 +10,21 @@ class PinoTemporalLogger implements TemporalLogger {
     const method = ({ TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' } as const)[level];
     this.logger[method](meta ?? {}, message);
   }
-  trace(message: string, meta?: LogMetadata) { this.log('TRACE', message, meta); }
-  debug(message: string, meta?: LogMetadata) { this.log('DEBUG', message, meta); }
-  info(message: string, meta?: LogMetadata) { this.log('INFO', message, meta); }
-  warn(message: string, meta?: LogMetadata) { this.log('WARN', message, meta); }
-  error(message: string, meta?: LogMetadata) { this.log('ERROR', message, meta); }
+  trace(message: string, meta?: LogMetadata) {
+    this.log('TRACE', message, meta);
+  }
+  debug(message: string, meta?: LogMetadata) {
+    this.log('DEBUG', message, meta);
+  }
+  info(message: string, meta?: LogMetadata) {
+    this.log('INFO', message, meta);
+  }
+  warn(message: string, meta?: LogMetadata) {
+    this.log('WARN', message, meta);
+  }
+  error(message: string, meta?: LogMetadata) {
+    this.log('ERROR', message, meta);
+  }
 }
 
 let runtimeInstalled = false;

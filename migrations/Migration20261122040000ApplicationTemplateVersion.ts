@@ -4,7 +4,9 @@ import { Migration } from '@mikro-orm/migrations';
 export class Migration20261122040000ApplicationTemplateVersion extends Migration {
   override async up(): Promise<void> {
     this.addSql(`alter table "application" add column "pipeline_template_version_id" uuid null`);
-    this.addSql(`alter table "application" add constraint "application_pipeline_template_version_id_foreign" foreign key ("pipeline_template_version_id") references "pipeline_template_version" ("id")`);
+    this.addSql(
+      `alter table "application" add constraint "application_pipeline_template_version_id_foreign" foreign key ("pipeline_template_version_id") references "pipeline_template_version" ("id")`,
+    );
   }
 
   override async down(): Promise<void> {

@@ -38,8 +38,16 @@ import { commandsUpdate, commandsWorkflow } from './bench/commands-workflow.js';
 import { Api, createCandidate, createCompany, createOpenJob, unique, type Company, type Person } from './support/api-client.js';
 import { pool, progress, round, sleep, stats, type Stats } from './bench/measure.js';
 import {
-  classifyApiSql, intakeBreakdown, moveBreakdown,
-  type BreakdownFigures, type IntakeBreakdown, type IntakeCall, type MoveCall, type Part, type StartCall, type UpdateCall,
+  classifyApiSql,
+  intakeBreakdown,
+  moveBreakdown,
+  type BreakdownFigures,
+  type IntakeBreakdown,
+  type IntakeCall,
+  type MoveCall,
+  type Part,
+  type StartCall,
+  type UpdateCall,
 } from './bench/move-breakdown.js';
 import { installRequestTracing, TRACE_HEADER } from './bench/request-trace.js';
 import { awaitFirstTask, wallMs, type WorkflowTaskTimes } from './bench/workflow-history.js';
@@ -333,8 +341,14 @@ async function run(): Promise<Figures> {
   const workerChild = stack.worker
     ? undefined
     : await startWorkerChild({
-        taskQueue, databaseUrl, smtpUrl: mailbox.smtpUrl, temporal: { address: temporal.address, namespace: temporal.namespace },
-        workflowBundleCode: workflowBundle.code, maxCachedWorkflows: sizes.workerMaxCached, onCleanup, name: 'stack worker process',
+        taskQueue,
+        databaseUrl,
+        smtpUrl: mailbox.smtpUrl,
+        temporal: { address: temporal.address, namespace: temporal.namespace },
+        workflowBundleCode: workflowBundle.code,
+        maxCachedWorkflows: sizes.workerMaxCached,
+        onCleanup,
+        name: 'stack worker process',
       });
   const workerMaxCachedWorkflows = stack.worker?.options.maxCachedWorkflows ?? (await workerChild?.status(false))?.maxCachedWorkflows ?? NaN;
   const client = stack.client;
@@ -378,7 +392,15 @@ async function run(): Promise<Figures> {
   const lists = phases.has('lists')
     ? await measureLists(
         { api, db, databaseUrl, orm: stack.orm, tracing },
-        { applications: sizes.listApplications, companies: sizes.listCompanies, jobsPerCompany: 20, samples: sizes.listSamples, warmup: sizes.warmup, rounds: sizes.rounds, limit: 50 },
+        {
+          applications: sizes.listApplications,
+          companies: sizes.listCompanies,
+          jobsPerCompany: 20,
+          samples: sizes.listSamples,
+          warmup: sizes.warmup,
+          rounds: sizes.rounds,
+          limit: 50,
+        },
       )
     : undefined;
   let slaTimerLateness: SlaFigures | undefined;
@@ -391,10 +413,22 @@ async function run(): Promise<Figures> {
     const company = await createCompany(api, unique('bench-memory'));
     workerMemory = await measureWorkerMemory(
       {
-        db, client, company, databaseUrl, smtpUrl: mailbox.smtpUrl, temporal: { address: temporal.address, namespace: temporal.namespace },
-        workflowBundleCode: workflowBundle.code, onCleanup,
+        db,
+        client,
+        company,
+        databaseUrl,
+        smtpUrl: mailbox.smtpUrl,
+        temporal: { address: temporal.address, namespace: temporal.namespace },
+        workflowBundleCode: workflowBundle.code,
+        onCleanup,
       },
-      { sizes: sizes.memorySizes, concurrency: 32, maxCachedWorkflows: sizes.workerMaxCached, settleSeconds: sizes.memorySettleSeconds, nodeFlags: sizes.workerNodeFlags },
+      {
+        sizes: sizes.memorySizes,
+        concurrency: 32,
+        maxCachedWorkflows: sizes.workerMaxCached,
+        settleSeconds: sizes.memorySettleSeconds,
+        nodeFlags: sizes.workerNodeFlags,
+      },
     );
   }
 
@@ -495,7 +529,10 @@ async function run(): Promise<Figures> {
         ]);
         const inList = list.status === 200 && (list.body.items as { id: string; stage: string }[]).some((item) => item.id === id && item.stage === stage);
         if (detail.status === 200 && detail.body.stage === stage && detail.body.seq === res.body.seq && inList) readYourWrites.ok++;
-        else readYourWrites.failures.push(`${id}: moved to ${stage} (seq ${res.body.seq}); detail ${detail.status} ${detail.body.stage} seq ${detail.body.seq}, in the ${stage} list: ${inList}`);
+        else
+          readYourWrites.failures.push(
+            `${id}: moved to ${stage} (seq ${res.body.seq}); detail ${detail.status} ${detail.body.stage} seq ${detail.body.seq}, in the ${stage} list: ${inList}`,
+          );
       }
     };
 
@@ -507,9 +544,10 @@ async function run(): Promise<Figures> {
       const updateId = `bench-direct-${runId}-${directCount}`;
       const workflowId = `application-${id}`;
       const start = wallMs();
-      const state = await client.workflow
-        .getHandle(workflowId)
-        .executeUpdate(transitionUpdate, { args: [{ event, actor: { userId: recruiter.id, role: 'recruiter' }, requestId: `bench-${directCount}` }], updateId });
+      const state = await client.workflow.getHandle(workflowId).executeUpdate(transitionUpdate, {
+        args: [{ event, actor: { userId: recruiter.id, role: 'recruiter' }, requestId: `bench-${directCount}` }],
+        updateId,
+      });
       if (recording) directCalls.push({ workflowId, updateId, start, end: wallMs() });
       if (state.stage !== expectStage(id)) throw new Error(`direct update landed in ${state.stage}`);
     };
@@ -549,10 +587,12 @@ async function run(): Promise<Figures> {
            values ($1, $2, $3, $4, $5, $6, $7, $8, null, $9) on conflict (application_id, seq) do nothing`,
           [uuidv7(), moveCompany!.id, pgApp, w.seq, w.fromStage, w.toStage, w.event, recruiter.id, w.at],
         );
-        await db.query(
-          `update application set stage = $1, status = 'active', transition_seq = $2, updated_at = $3 where id = $4 and transition_seq < $2`,
-          [w.toStage, w.seq, w.at, pgApp],
-        );
+        await db.query(`update application set stage = $1, status = 'active', transition_seq = $2, updated_at = $3 where id = $4 and transition_seq < $2`, [
+          w.toStage,
+          w.seq,
+          w.at,
+          pgApp,
+        ]);
         await db.query('commit');
       } catch (err) {
         await db.query('rollback');
@@ -621,7 +661,12 @@ async function run(): Promise<Figures> {
     type Sampled = Pick<Series, 'samples' | 'roundP50s'>;
     const seriesOf = (name: string): Sampled => series.find((s) => s.name === name) ?? { samples: [], roundP50s: [] };
     const [rawSeries, apiSeries, pgSeries, directSeries, statementSeries, commandsSeries] = [
-      'raw update', 'API move', 'PostgreSQL transaction', 'direct application update', 'read-model statement', 'commands update',
+      'raw update',
+      'API move',
+      'PostgreSQL transaction',
+      'direct application update',
+      'read-model statement',
+      'commands update',
     ].map(seriesOf) as [Sampled, Sampled, Sampled, Sampled, Sampled, Sampled];
     recording = false;
     progress('reading the workflow histories of the moves and Updates for the breakdown');
@@ -667,7 +712,12 @@ async function run(): Promise<Figures> {
       pool(n, sizes.concurrency, async () => {
         const applicationId = directStartIds[directStartIndex++]!;
         const start = wallMs();
-        await startApplicationWorkflow(client, taskQueue, { applicationId, companyId: intakeCompany!.id, jobId: intakeJob.id, requestId: `bench-direct-start-${applicationId}` });
+        await startApplicationWorkflow(client, taskQueue, {
+          applicationId,
+          companyId: intakeCompany!.id,
+          jobId: intakeJob.id,
+          requestId: `bench-direct-start-${applicationId}`,
+        });
         const end = wallMs();
         expectedEmails++;
         const task = await awaitFirstTask(client, `application-${applicationId}`);
@@ -691,7 +741,12 @@ async function run(): Promise<Figures> {
     const share = (total: number, r: number) => Math.ceil((total * (r + 1)) / sizes.rounds) - Math.ceil((total * r) / sizes.rounds);
     // CPU while a chunk runs (not while its background work settles): this process (API, bench client) and the worker's.
     const workerCpu = () => (workerChild ? cpuSeconds(workerChild.child) * 1000 : NaN);
-    const chunk = async (into: typeof intake, n: number, run: (n: number) => Promise<{ latencies: number[]; elapsedMs: number }>, after: () => Promise<void>) => {
+    const chunk = async (
+      into: typeof intake,
+      n: number,
+      run: (n: number) => Promise<{ latencies: number[]; elapsedMs: number }>,
+      after: () => Promise<void>,
+    ) => {
       if (!n) return;
       const cpu = process.cpuUsage();
       const worker = workerCpu();
@@ -728,8 +783,12 @@ async function run(): Promise<Figures> {
     const firstTask = (tasks: WorkflowTaskTimes[]) => stats(tasks.map((t) => t.completedAt - t.scheduledAt));
     const intakeParts = intakeBreakdown(intakeCalls, startCalls, directStartCalls);
     const throughputFigures = (x: typeof intake): ThroughputFigures => ({
-      n: x.latencies.length, perSecond: x.latencies.length / (x.elapsedMs / 1000), elapsedSeconds: x.elapsedMs / 1000, latencyMs: stats(x.latencies),
-      chunkRates: x.chunkRates, cpuMsPerOperation: { benchProcess: x.benchCpuMs / x.latencies.length, workerProcess: x.workerCpuMs / x.latencies.length },
+      n: x.latencies.length,
+      perSecond: x.latencies.length / (x.elapsedMs / 1000),
+      elapsedSeconds: x.elapsedMs / 1000,
+      latencyMs: stats(x.latencies),
+      chunkRates: x.chunkRates,
+      cpuMsPerOperation: { benchProcess: x.benchCpuMs / x.latencies.length, workerProcess: x.workerCpuMs / x.latencies.length },
     });
 
     return {
@@ -739,7 +798,11 @@ async function run(): Promise<Figures> {
         rawUpdate: rawUpdateStats,
         pgTransaction: latency(pgSeries),
         ...(sizes.extras
-          ? { applicationUpdateDirect: latency(directSeries), pgReadModelStatement: latency(statementSeries), bareUpdateWithMoveCommands: latency(commandsSeries) }
+          ? {
+              applicationUpdateDirect: latency(directSeries),
+              pgReadModelStatement: latency(statementSeries),
+              bareUpdateWithMoveCommands: latency(commandsSeries),
+            }
           : {}),
       },
       throughput: {
@@ -774,7 +837,12 @@ function roundDeep<T>(value: T): T {
 }
 
 function table(headers: string[], rows: (string | number)[][]): string {
-  const cells = [headers, ...rows.map((row) => row.map((cell) => (typeof cell !== 'number' ? cell : Number.isInteger(cell) ? String(cell) : cell.toFixed(cell >= 100 ? 0 : cell >= 10 ? 1 : 2))))];
+  const cells = [
+    headers,
+    ...rows.map((row) =>
+      row.map((cell) => (typeof cell !== 'number' ? cell : Number.isInteger(cell) ? String(cell) : cell.toFixed(cell >= 100 ? 0 : cell >= 10 ? 1 : 2))),
+    ),
+  ];
   const widths = headers.map((_, c) => Math.max(...cells.map((row) => String(row[c]).length)));
   const line = (row: (string | number)[]) => row.map((cell, c) => (c === 0 ? String(cell).padEnd(widths[c]!) : String(cell).padStart(widths[c]!))).join('  ');
   return [line(cells[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');
@@ -806,7 +874,9 @@ function breakdownReport(b: BreakdownFigures, rawUpdate: LatencyFigures): string
     return [p.label, p.p50, p.mean, ...others.flatMap((parts) => [cell(parts.get(other), 'p50'), cell(parts.get(other), 'mean')])];
   });
   const commands = (c: Record<string, number>) =>
-    Object.entries(c).map(([name, n]) => `${name} ${n.toFixed(n % 1 ? 2 : 0)}`).join(', ') || 'none';
+    Object.entries(c)
+      .map(([name, n]) => `${name} ${n.toFixed(n % 1 ? 2 : 0)}`)
+      .join(', ') || 'none';
   return [
     `Where an API move's time goes (ms; ${b.matched.apiMove} moves, ${b.matched.applicationUpdateDirect} direct application Updates, ` +
       `${b.matched.commandsUpdate} bare Updates with a move's commands and ${b.matched.rawUpdate} raw Updates matched to their workflow task in the history; ` +
@@ -827,56 +897,73 @@ function intakeReport(b: IntakeBreakdown): string[] {
   const rows = (label: string, parts: Part[]) => [[label, '', ''], ...parts.map((p) => [`  ${p.label}`, p.p50, p.mean])];
   return [
     `Where an intake operation's time goes (ms, concurrency ${sizes.concurrency}; p50s of parts do not add up, means do)`,
-    table(['', 'p50', 'mean'], [
-      ...rows('API application (POST /apply)', b.api),
-      ...rows('application workflow start, no API', b.direct),
-      ...rows('raw start (bare workflow)', b.raw),
-    ]),
+    table(
+      ['', 'p50', 'mean'],
+      [...rows('API application (POST /apply)', b.api), ...rows('application workflow start, no API', b.direct), ...rows('raw start (bare workflow)', b.raw)],
+    ),
     '',
   ];
 }
 
-function coreReport(f: Required<Pick<Figures, 'latencyMs' | 'throughput' | 'ratios'>> & Pick<Figures, 'moveBreakdown' | 'readYourWrites' | 'firstTaskMs' | 'intakeBreakdown'>): string[] {
+function coreReport(
+  f: Required<Pick<Figures, 'latencyMs' | 'throughput' | 'ratios'>> & Pick<Figures, 'moveBreakdown' | 'readYourWrites' | 'firstTaskMs' | 'intakeBreakdown'>,
+): string[] {
   const l = f.latencyMs;
   const t = f.throughput;
   const latencyRow = (label: string, s: LatencyFigures) => [label, s.n, s.p50, s.p90, s.p99, s.mean, s.perSecond];
   const throughputRow = (label: string, s: ThroughputFigures) => [
-    label, s.n, s.perSecond, s.latencyMs.p50, s.latencyMs.p99, s.elapsedSeconds, s.cpuMsPerOperation.benchProcess,
+    label,
+    s.n,
+    s.perSecond,
+    s.latencyMs.p50,
+    s.latencyMs.p99,
+    s.elapsedSeconds,
+    s.cpuMsPerOperation.benchProcess,
     Number.isNaN(s.cpuMsPerOperation.workerProcess) ? '-' : s.cpuMsPerOperation.workerProcess,
   ];
   const ryw = f.readYourWrites;
   return [
     'Latency, sequential from one client (ms)',
-    table(['', 'n', 'p50', 'p90', 'p99', 'mean', 'ops/s'], [
-      latencyRow('a) API stage move (POST /transitions)', l.apiMove),
-      latencyRow('b) raw Temporal Update (bare workflow)', l.rawUpdate),
-      latencyRow('c) PostgreSQL tx: insert + update', l.pgTransaction),
-      ...(l.applicationUpdateDirect ? [latencyRow('   extra: application Update, no API', l.applicationUpdateDirect)] : []),
-      ...(l.pgReadModelStatement ? [latencyRow('   extra: read-model single statement', l.pgReadModelStatement)] : []),
-      ...(l.bareUpdateWithMoveCommands ? [latencyRow('   extra: bare Update + a move\'s commands', l.bareUpdateWithMoveCommands)] : []),
-    ]),
+    table(
+      ['', 'n', 'p50', 'p90', 'p99', 'mean', 'ops/s'],
+      [
+        latencyRow('a) API stage move (POST /transitions)', l.apiMove),
+        latencyRow('b) raw Temporal Update (bare workflow)', l.rawUpdate),
+        latencyRow('c) PostgreSQL tx: insert + update', l.pgTransaction),
+        ...(l.applicationUpdateDirect ? [latencyRow('   extra: application Update, no API', l.applicationUpdateDirect)] : []),
+        ...(l.pgReadModelStatement ? [latencyRow('   extra: read-model single statement', l.pgReadModelStatement)] : []),
+        ...(l.bareUpdateWithMoveCommands ? [latencyRow("   extra: bare Update + a move's commands", l.bareUpdateWithMoveCommands)] : []),
+      ],
+    ),
     `p50 per round: API move ${list(l.apiMove.roundP50s)}; raw update ${list(l.rawUpdate.roundP50s)}`,
     ...(ryw
-      ? [`read-your-writes: ${ryw.ok} of ${ryw.checked} sampled moves showed the new stage at once in the detail and in the job's stage-filtered list` +
-          `${ryw.ok === ryw.checked ? '' : ` (MISSED: ${ryw.failures.slice(0, 3).join('; ')})`}`]
+      ? [
+          `read-your-writes: ${ryw.ok} of ${ryw.checked} sampled moves showed the new stage at once in the detail and in the job's stage-filtered list` +
+            `${ryw.ok === ryw.checked ? '' : ` (MISSED: ${ryw.failures.slice(0, 3).join('; ')})`}`,
+        ]
       : []),
     '',
     ...(f.moveBreakdown ? breakdownReport(f.moveBreakdown, l.rawUpdate) : []),
     `Throughput, concurrency ${sizes.concurrency}; each operation ends when its workflow's first workflow task has completed (history, long-polled)`,
-    table(['', 'n', 'per s', 'p50 ms', 'p99 ms', 'elapsed s', 'CPU ms/op: bench (API)', 'worker'], [
-      throughputRow('d) API applications (POST /apply)', t.apiApplications),
-      throughputRow('d) raw workflow starts (bare)', t.rawStarts),
-      ...(t.directApplicationStarts ? [throughputRow('   extra: application workflow starts, no API', t.directApplicationStarts)] : []),
-    ]),
+    table(
+      ['', 'n', 'per s', 'p50 ms', 'p99 ms', 'elapsed s', 'CPU ms/op: bench (API)', 'worker'],
+      [
+        throughputRow('d) API applications (POST /apply)', t.apiApplications),
+        throughputRow('d) raw workflow starts (bare)', t.rawStarts),
+        ...(t.directApplicationStarts ? [throughputRow('   extra: application workflow starts, no API', t.directApplicationStarts)] : []),
+      ],
+    ),
     `per s per round: API applications ${list(t.apiApplications.chunkRates)}; raw starts ${list(t.rawStarts.chunkRates)}` +
       (t.directApplicationStarts
         ? `; application starts ${list(t.directApplicationStarts.chunkRates)} (their rate / the raw rate, the floor under the ratio: ` +
           `${(t.directApplicationStarts.perSecond / t.rawStarts.perSecond).toFixed(2)})`
         : ''),
     ...(f.firstTaskMs
-      ? [`first workflow task, scheduled -> completed (ms): API applications p50 ${f.firstTaskMs.apiApplications.p50.toFixed(1)} p99 ${f.firstTaskMs.apiApplications.p99.toFixed(1)}; ` +
-          `raw starts p50 ${f.firstTaskMs.rawStarts.p50.toFixed(1)} p99 ${f.firstTaskMs.rawStarts.p99.toFixed(1)}; ` +
-          `application starts p50 ${f.firstTaskMs.directApplicationStarts.p50.toFixed(1)} p99 ${f.firstTaskMs.directApplicationStarts.p99.toFixed(1)}`]
+      ? [
+          `first workflow task, scheduled -> completed (ms): API applications p50 ${f.firstTaskMs.apiApplications.p50.toFixed(1)} p99 ${f.firstTaskMs.apiApplications.p99.toFixed(1)}; ` +
+            `raw starts p50 ${f.firstTaskMs.rawStarts.p50.toFixed(1)} p99 ${f.firstTaskMs.rawStarts.p99.toFixed(1)}; ` +
+            `application starts p50 ${f.firstTaskMs.directApplicationStarts.p50.toFixed(1)} p99 ${f.firstTaskMs.directApplicationStarts.p99.toFixed(1)}`,
+        ]
       : []),
     '',
     ...(f.intakeBreakdown ? intakeReport(f.intakeBreakdown) : []),
@@ -895,9 +982,7 @@ const LIST_RATIOS: Record<ListQueryKind, { key: string; label: string }> = {
 };
 
 function listRatios(l: ListsFigures): Record<string, Ratio> {
-  return Object.fromEntries(
-    Object.entries(l.queries).map(([kind, q]) => [LIST_RATIOS[kind as ListQueryKind].key, atMost(q.apiMs.p99 / q.sqlMs.p99, 1.5)]),
-  );
+  return Object.fromEntries(Object.entries(l.queries).map(([kind, q]) => [LIST_RATIOS[kind as ListQueryKind].key, atMost(q.apiMs.p99 / q.sqlMs.p99, 1.5)]));
 }
 
 function listsReport(l: ListsFigures, ratios: Record<string, Ratio>): string[] {
@@ -916,26 +1001,46 @@ function listsReport(l: ListsFigures, ratios: Record<string, Ratio>): string[] {
         `slowest ${slowest?.variant} ${slowest?.executionMs.toFixed(2)} ms)`,
       `    ${nodes.join(' | ')}`,
       ...(alternative
-        ? [`    ${small ? `the Seq Scans read tables of at most ${SMALL_TABLE_PAGES} pages, the planner's cheaper choice; ` : ''}with enable_seqscan off: ` +
-            [...new Set(alternative)].filter((n) => !n.startsWith('Seq Scan')).filter((n) => /Index|Bitmap/.test(n)).join(' | ')]
+        ? [
+            `    ${small ? `the Seq Scans read tables of at most ${SMALL_TABLE_PAGES} pages, the planner's cheaper choice; ` : ''}with enable_seqscan off: ` +
+              [...new Set(alternative)]
+                .filter((n) => !n.startsWith('Seq Scan'))
+                .filter((n) => /Index|Bitmap/.test(n))
+                .join(' | '),
+          ]
         : []),
     ];
   };
   return [
     `Lists at scale: ${l.applications} applications in ${l.companies} companies (${l.jobs} jobs, ${l.transitions} stage transitions), seeded in ${l.seedSeconds.toFixed(1)}s; ` +
       'each sample runs the API call and the same SQL (alternating which goes first) (ms)',
-    table(['', 'n', 'API p50', 'API p99', 'SQL p50', 'SQL p99', 'API/SQL p99', 'target', '', 'same SQL'],
+    table(
+      ['', 'n', 'API p50', 'API p99', 'SQL p50', 'SQL p99', 'API/SQL p99', 'target', '', 'same SQL'],
       entries.map(([kind, q]) => {
         const r = ratios[LIST_RATIOS[kind].key]!;
-        return [`${LIST_RATIOS[kind].label}`, q.apiMs.n, q.apiMs.p50, q.apiMs.p99, q.sqlMs.p50, q.sqlMs.p99, r.value, r.target, metOrMissed(r), `${q.sqlIdentical}/${q.apiMs.n}`];
-      })),
+        return [
+          `${LIST_RATIOS[kind].label}`,
+          q.apiMs.n,
+          q.apiMs.p50,
+          q.apiMs.p99,
+          q.sqlMs.p50,
+          q.sqlMs.p99,
+          r.value,
+          r.target,
+          metOrMissed(r),
+          `${q.sqlIdentical}/${q.apiMs.n}`,
+        ];
+      }),
+    ),
     `the API's floor: GET /healthz (HTTP + Express, no auth, no SQL) p50 ${l.healthzMs.p50.toFixed(2)} p99 ${l.healthzMs.p99.toFixed(2)} ms, n ${l.healthzMs.n}`,
     'API server time by part, p50 ms, from its traces: request -> auth lookup (Express, JWT) / auth lookup (SQL) / -> the query (validation) / ' +
-      'the query\'s SQL / -> answer written (view, JSON); then, measured apart on the same rows, the route\'s view + JSON.stringify p50 / p99:',
+      "the query's SQL / -> answer written (view, JSON); then, measured apart on the same rows, the route's view + JSON.stringify p50 / p99:",
     ...entries.map(([kind, q]) => {
       const p = q.apiParts;
-      return `  ${LIST_RATIOS[kind].label}: ${[p.beforeAuthP50, p.authLookupP50, p.authToQueryP50, p.dataSqlP50, p.afterQueryP50].map((x) => x.toFixed(2)).join(' / ')}; ` +
-        `view + JSON ${q.viewAndJsonMs.p50.toFixed(2)} / ${q.viewAndJsonMs.p99.toFixed(2)}; API p99 - SQL p99 = ${(q.apiMs.p99 - q.sqlMs.p99).toFixed(2)}`;
+      return (
+        `  ${LIST_RATIOS[kind].label}: ${[p.beforeAuthP50, p.authLookupP50, p.authToQueryP50, p.dataSqlP50, p.afterQueryP50].map((x) => x.toFixed(2)).join(' / ')}; ` +
+        `view + JSON ${q.viewAndJsonMs.p50.toFixed(2)} / ${q.viewAndJsonMs.p99.toFixed(2)}; API p99 - SQL p99 = ${(q.apiMs.p99 - q.sqlMs.p99).toFixed(2)}`
+      );
     }),
     'Plans (EXPLAIN ANALYZE of the exact SQL, each filter value):',
     ...entries.flatMap(([kind, q]) => planLine(kind, q)),
@@ -948,10 +1053,10 @@ function slaReport(s: SlaFigures): string[] {
   return [
     `SLA timer lateness: ${s.n} applications, reminder after ${s.remindAfterSeconds}s, started in ${s.startSeconds.toFixed(1)}s, ` +
       `due within ${s.dueSpreadSeconds.toFixed(1)}s of each other; ${s.reminded} reminded (ms)`,
-    table(['', 'n', 'p50', 'p90', 'p99', 'max'], [
-      row('f) timer fired - due (sampled histories)', s.timerFiredLatenessMs),
-      row('f) reminder notification - due (all)', s.reminderLatenessMs),
-    ]),
+    table(
+      ['', 'n', 'p50', 'p90', 'p99', 'max'],
+      [row('f) timer fired - due (sampled histories)', s.timerFiredLatenessMs), row('f) reminder notification - due (all)', s.reminderLatenessMs)],
+    ),
     '',
   ];
 }
@@ -960,13 +1065,32 @@ function memoryReport(m: MemoryFigures): string[] {
   return [
     `Worker resident memory (own process, node ${m.nodeFlags.join(' ') || 'without flags'}; maxCachedWorkflows ${m.maxCachedWorkflows}; ` +
       `read ${m.settleSeconds}s after the last first task; idle ${m.idleRssMiB.toFixed(0)} MiB)`,
-    table(['open applications', 'RSS MiB', 'after GC', 'main heap MiB', 'after GC', 'workflow heap used/total', 'after GC', 'cached workflows', 'fill s', 'worker CPU s'],
+    table(
+      [
+        'open applications',
+        'RSS MiB',
+        'after GC',
+        'main heap MiB',
+        'after GC',
+        'workflow heap used/total',
+        'after GC',
+        'cached workflows',
+        'fill s',
+        'worker CPU s',
+      ],
       m.points.map((p) => [
-        p.openApplications, p.rssMiB, p.rssAfterGcMiB, p.heapUsedMiB, p.heapUsedAfterGcMiB,
+        p.openApplications,
+        p.rssMiB,
+        p.rssAfterGcMiB,
+        p.heapUsedMiB,
+        p.heapUsedAfterGcMiB,
         `${p.workflowHeapUsedMiB.toFixed(0)}/${p.workflowHeapTotalMiB.toFixed(0)}`,
         `${p.workflowHeapUsedAfterGcMiB.toFixed(0)}/${p.workflowHeapTotalAfterGcMiB.toFixed(0)}`,
-        p.cachedWorkflows, p.fillSeconds, p.cpuSeconds,
-      ])),
+        p.cachedWorkflows,
+        p.fillSeconds,
+        p.cpuSeconds,
+      ]),
+    ),
     `g) RSS at ${m.points.at(-1)?.openApplications} / RSS at ${m.points[0]?.openApplications}: ${m.ratio.toFixed(2)} ` +
       `(${m.ratioAfterGc.toFixed(2)} after a full GC in every thread); ` +
       `about ${m.perCachedWorkflowMiB.toFixed(2)} MiB per cached workflow over the idle worker`,
@@ -984,7 +1108,17 @@ function report(f: Figures): string {
       `phases ${[...phases].join(', ')}; ${sizes.topology}; Temporal dev server with ${sizes.temporalPartitions ?? 'its default'} task-queue partition(s); ` +
       `the stack's worker caches ${f.workerMaxCachedWorkflows} workflows`,
     '',
-    ...(latencyMs && throughput && ratios ? coreReport({ latencyMs, throughput, ratios, moveBreakdown: f.moveBreakdown, readYourWrites: f.readYourWrites, firstTaskMs: f.firstTaskMs, intakeBreakdown: f.intakeBreakdown }) : []),
+    ...(latencyMs && throughput && ratios
+      ? coreReport({
+          latencyMs,
+          throughput,
+          ratios,
+          moveBreakdown: f.moveBreakdown,
+          readYourWrites: f.readYourWrites,
+          firstTaskMs: f.firstTaskMs,
+          intakeBreakdown: f.intakeBreakdown,
+        })
+      : []),
     ...(f.lists && ratios ? listsReport(f.lists, ratios) : []),
     ...(f.slaTimerLateness ? slaReport(f.slaTimerLateness) : []),
     ...(f.workerMemory ? memoryReport(f.workerMemory) : []),

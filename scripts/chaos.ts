@@ -19,7 +19,18 @@ import { WorkerSupervisor, isPolling, watchRecovery, type Recovery } from './cha
 import { Random, sleep } from './chaos/random.js';
 import { digestLog, render } from './chaos/report.js';
 import { Clients, Http, createCast, planApplications, planMoves, type FaultFlags } from './chaos/scenario.js';
-import { Child, Postgres, TemporalServer, freePort, killAllChildrenNow, runScript, scriptArgv, snapshotCheckout, waitUntil, type Exit } from './chaos/services.js';
+import {
+  Child,
+  Postgres,
+  TemporalServer,
+  freePort,
+  killAllChildrenNow,
+  runScript,
+  scriptArgv,
+  snapshotCheckout,
+  waitUntil,
+  type Exit,
+} from './chaos/services.js';
 
 const USAGE = `usage: npm run chaos -- [options]
   --applications N       candidates who apply, each moved to hired or rejected (default 200)
@@ -45,11 +56,25 @@ const USAGE = `usage: npm run chaos -- [options]
 
 const { values: args } = parseArgs({
   options: {
-    applications: { type: 'string' }, clients: { type: 'string' }, 'kill-every': { type: 'string' }, seed: { type: 'string' },
-    'reject-share': { type: 'string' }, 'fast-share': { type: 'string' }, rate: { type: 'string' }, 'gap-ms': { type: 'string' },
-    'temporal-signal': { type: 'string' }, 'temporal-outage': { type: 'string' }, 'postgres-outage': { type: 'string' },
-    'settle-timeout': { type: 'string' }, 'request-timeout': { type: 'string' }, 'give-up': { type: 'string' },
-    'expected-stage': { type: 'string' }, timeout: { type: 'string' }, json: { type: 'string' }, keep: { type: 'boolean' }, help: { type: 'boolean' },
+    applications: { type: 'string' },
+    clients: { type: 'string' },
+    'kill-every': { type: 'string' },
+    seed: { type: 'string' },
+    'reject-share': { type: 'string' },
+    'fast-share': { type: 'string' },
+    rate: { type: 'string' },
+    'gap-ms': { type: 'string' },
+    'temporal-signal': { type: 'string' },
+    'temporal-outage': { type: 'string' },
+    'postgres-outage': { type: 'string' },
+    'settle-timeout': { type: 'string' },
+    'request-timeout': { type: 'string' },
+    'give-up': { type: 'string' },
+    'expected-stage': { type: 'string' },
+    timeout: { type: 'string' },
+    json: { type: 'string' },
+    keep: { type: 'boolean' },
+    help: { type: 'boolean' },
   },
   strict: true,
 });
@@ -113,7 +138,9 @@ function progress(line: string): void {
 }
 // The replay worker and the bundler log through the SDK's runtime: into the run's log, not the terminal.
 Runtime.install({
-  logger: new DefaultLogger('WARN', (entry) => appendFileSync(runLog, `${new Date().toISOString()} temporal-sdk ${entry.level} ${entry.message} ${JSON.stringify(entry.meta ?? {})}\n`)),
+  logger: new DefaultLogger('WARN', (entry) =>
+    appendFileSync(runLog, `${new Date().toISOString()} temporal-sdk ${entry.level} ${entry.message} ${JSON.stringify(entry.meta ?? {})}\n`),
+  ),
   // The Rust core's own lines too (a replay that fails logs a warning for each history), instead of stderr.
   telemetryOptions: { logging: { forward: {}, filter: makeTelemetryFilterString({ core: 'WARN' }) } },
   shutdownSignals: [],
@@ -171,7 +198,13 @@ async function run(): Promise<Record<string, any>> {
   const taskQueue = 'applications';
   postgres = new Postgres(path.join(dir, 'pg'), pgPort, (line) => appendFileSync(path.join(logs, 'postgres.log'), `${line}\n`));
   const pgServer = postgres;
-  const temporalServer = new TemporalServer({ cli: cli.path, dbFilename: path.join(dir, 'temporal.sqlite'), port: temporalPort, namespace, logPath: path.join(logs, 'temporal.log') });
+  const temporalServer = new TemporalServer({
+    cli: cli.path,
+    dbFilename: path.join(dir, 'temporal.sqlite'),
+    port: temporalPort,
+    namespace,
+    logPath: path.join(logs, 'temporal.log'),
+  });
   const bundlePath = path.join(dir, 'workflow-bundle.js');
   const code = snapshotCheckout(path.join(dir, 'checkout'));
   progress('starting PostgreSQL, the Temporal dev server and the SMTP sink; bundling the workflows');
@@ -184,8 +217,9 @@ async function run(): Promise<Record<string, any>> {
       stops.push({ name: 'SMTP sink', stop: () => box.stop() });
     }),
     // What `npm run build:workflows` does, from the copy and into the run's directory, not the checkout's dist/.
-    bundleWorkflowCode({ workflowsPath: path.join(code, 'workflows', 'index.ts'), logger: new DefaultLogger('ERROR') })
-      .then((bundle) => writeFileSync(bundlePath, bundle.code)),
+    bundleWorkflowCode({ workflowsPath: path.join(code, 'workflows', 'index.ts'), logger: new DefaultLogger('ERROR') }).then((bundle) =>
+      writeFileSync(bundlePath, bundle.code),
+    ),
   ]);
   const smtp = mailbox!;
 
@@ -195,7 +229,9 @@ async function run(): Promise<Record<string, any>> {
 
   // --- the product's processes, configured the way an operator would
   const mailFrom = 'ATS Chaos <no-reply@chaos.ats.test>';
-  const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('TEMPORAL_') && key !== 'DATABASE_URL' && key !== 'SMTP_URL'));
+  const env: NodeJS.ProcessEnv = Object.fromEntries(
+    Object.entries(process.env).filter(([key]) => !key.startsWith('TEMPORAL_') && key !== 'DATABASE_URL' && key !== 'SMTP_URL'),
+  );
   Object.assign(env, {
     DATABASE_URL: pgServer.url,
     SMTP_URL: smtp.smtpUrl,
@@ -226,7 +262,9 @@ async function run(): Promise<Record<string, any>> {
       apiExits.push({ name: 'api', pid: child.pid, exit, during: phase });
       const recent = apiExits.filter((x) => x.exit.at > Date.now() - 60_000).length;
       if (recent >= 4) return doom(`the API exited ${recent} times within a minute; see logs/api.log`);
-      progress(`the API (pid ${child.pid}) exited by itself (${exit.code ?? exit.signal}) during ${phase}; starting another in ${recent}s so the run can finish`);
+      progress(
+        `the API (pid ${child.pid}) exited by itself (${exit.code ?? exit.signal}) during ${phase}; starting another in ${recent}s so the run can finish`,
+      );
       setTimeout(() => {
         if (!stopping && !tearingDown) startApi();
       }, recent * 1000);
@@ -250,7 +288,9 @@ async function run(): Promise<Record<string, any>> {
   // --- does this API take expectedStage and document Idempotency-Key?
   const openapi = await http.call('GET', '/api/openapi.json');
   const expectedStageInSchema = Boolean(openapi.body?.components?.schemas?.Transition?.properties?.expectedStage);
-  const idempotencyKeyDocumented = JSON.stringify(openapi.body ?? '').toLowerCase().includes('idempotency-key');
+  const idempotencyKeyDocumented = JSON.stringify(openapi.body ?? '')
+    .toLowerCase()
+    .includes('idempotency-key');
   const sendExpectedStage = options.expectedStage === 'always' || (options.expectedStage === 'auto' && expectedStageInSchema);
   if (!sendExpectedStage) progress('WARNING: moves go without expectedStage (the API schema does not have it); a lost answer can then be applied twice');
 
@@ -260,9 +300,21 @@ async function run(): Promise<Record<string, any>> {
   const cast = await createCast(http, random.fork('cast'), options.applications, randomBytes(3).toString('hex'), progress);
   const apps = planApplications(cast.candidates, random.fork('plans'), { reject: options.rejectShare, fast: options.fastShare });
   const plannedMoves = apps.reduce((sum, app) => sum + planMoves(app.plan), 0);
-  const clients = new Clients(http, cast, apps, {
-    clients: options.clients, rate: options.rate, gapMs: options.gapMs, sendExpectedStage, giveUpMs: options.giveUpSeconds * 1000,
-  }, faults, random.fork('clients'), progress);
+  const clients = new Clients(
+    http,
+    cast,
+    apps,
+    {
+      clients: options.clients,
+      rate: options.rate,
+      gapMs: options.gapMs,
+      sendExpectedStage,
+      giveUpMs: options.giveUpSeconds * 1000,
+    },
+    faults,
+    random.fork('clients'),
+    progress,
+  );
   // Stopped first on the way out: requests still arriving would keep the API from draining.
   stops.push({ name: 'clients', stop: async () => clients.stop() });
 
@@ -295,7 +347,9 @@ async function run(): Promise<Record<string, any>> {
   };
   const lastProgress = setInterval(() => {
     const f = clients.figures;
-    progress(`  ${f.applied}/${apps.length} applied, ${clients.answered}/${plannedMoves} moves answered, ${workers.kills} worker kills, ${f.retried5xx + f.retriedNetwork} retries`);
+    progress(
+      `  ${f.applied}/${apps.length} applied, ${clients.answered}/${plannedMoves} moves answered, ${workers.kills} worker kills, ${f.retried5xx + f.retriedNetwork} retries`,
+    );
   }, 15_000);
   const faultsDone = (async () => {
     if (await reached(0.35)) {
@@ -306,14 +360,18 @@ async function run(): Promise<Record<string, any>> {
       const from = Date.now();
       faults.temporalDown = true;
       await temporalServer.stop(`SIG${options.temporalSignal}` as NodeJS.Signals);
-      progress(`Temporal server stopped (SIG${options.temporalSignal}) with ${cut} move request(s) in flight; starting it again in ${options.temporalOutageSeconds}s`);
+      progress(
+        `Temporal server stopped (SIG${options.temporalSignal}) with ${cut} move request(s) in flight; starting it again in ${options.temporalOutageSeconds}s`,
+      );
       await sleep(options.temporalOutageSeconds * 1000);
       await temporalServer.start();
       faults.temporalDown = false;
       temporalRestarts++;
       const recovery = await watchRecovery('Temporal server restart', cut, from, Date.now(), recoveryDeps, 120_000);
       recoveries.push(recovery);
-      progress(`  Temporal back: API ready ${recovery.apiReadySeconds}s, worker polling ${recovery.workerPollingSeconds}s, first move ok ${recovery.firstMoveOkSeconds}s later`);
+      progress(
+        `  Temporal back: API ready ${recovery.apiReadySeconds}s, worker polling ${recovery.workerPollingSeconds}s, first move ok ${recovery.firstMoveOkSeconds}s later`,
+      );
       phase = 'moves under worker kills';
       workers.phase = phase;
       workers.resume();
@@ -347,7 +405,9 @@ async function run(): Promise<Record<string, any>> {
   await killing;
   phase = 'settle';
   workers.phase = phase;
-  progress(`clients done: ${clients.figures.movesIntended} moves, ${workers.kills} worker kills; the worker runs on ${workerUp ? '' : '(NOT polling) '}while the workflows settle`);
+  progress(
+    `clients done: ${clients.figures.movesIntended} moves, ${workers.kills} worker kills; the worker runs on ${workerUp ? '' : '(NOT polling) '}while the workflows settle`,
+  );
 
   // --- settle, then check
   const workflowIds = apps.filter((app) => app.id).map((app) => `application-${app.id}`);
@@ -361,7 +421,10 @@ async function run(): Promise<Record<string, any>> {
   const emails = checkEmails(model, smtp.messages, mailFrom, { killTimes, postgresDown });
 
   // --- the summary
-  const starts = workers.incarnations.filter((i) => i.readyAt).map((i) => (i.readyAt! - i.startedAt) / 1000).sort((a, b) => a - b);
+  const starts = workers.incarnations
+    .filter((i) => i.readyAt)
+    .map((i) => (i.readyAt! - i.startedAt) / 1000)
+    .sort((a, b) => a - b);
   const f = clients.figures;
   const summary: Record<string, any> = {
     seed: options.seed,
@@ -370,7 +433,12 @@ async function run(): Promise<Record<string, any>> {
     machine: `${os.availableParallelism()} cpus, node ${process.version}`,
     options,
     dir: args.keep ? dir : undefined,
-    protocol: { expectedStageInSchema, expectedStageSent: sendExpectedStage && !f.expectedStageDropped, expectedStageRefused: f.expectedStageDropped, idempotencyKeyDocumented },
+    protocol: {
+      expectedStageInSchema,
+      expectedStageSent: sendExpectedStage && !f.expectedStageDropped,
+      expectedStageRefused: f.expectedStageDropped,
+      idempotencyKeyDocumented,
+    },
     applications: {
       planned: apps.length,
       created: f.applied,
@@ -381,9 +449,20 @@ async function run(): Promise<Record<string, any>> {
       applyAlreadyThere: f.applyAlreadyThere,
     },
     moves: {
-      planned: plannedMoves, intended: f.movesIntended, requests: f.moveRequests, answered200: f.answered200, conflictReread: f.conflictReread, refused: f.refused,
-      retried5xx: f.retried5xx, retriedNetwork: f.retriedNetwork, otherStatus: f.otherStatus, unexpectedStage: f.unexpectedStage,
-      sentWhileWorkerDown: f.sentWhileWorkerDown, sentWhileTemporalDown: f.sentWhileTemporalDown, sentWhilePostgresDown: f.sentWhilePostgresDown, gaveUp: f.gaveUp,
+      planned: plannedMoves,
+      intended: f.movesIntended,
+      requests: f.moveRequests,
+      answered200: f.answered200,
+      conflictReread: f.conflictReread,
+      refused: f.refused,
+      retried5xx: f.retried5xx,
+      retriedNetwork: f.retriedNetwork,
+      otherStatus: f.otherStatus,
+      unexpectedStage: f.unexpectedStage,
+      sentWhileWorkerDown: f.sentWhileWorkerDown,
+      sentWhileTemporalDown: f.sentWhileTemporalDown,
+      sentWhilePostgresDown: f.sentWhilePostgresDown,
+      gaveUp: f.gaveUp,
     },
     faults: {
       workerKills: workers.kills,
@@ -398,7 +477,9 @@ async function run(): Promise<Record<string, any>> {
     checks: state,
     histories,
     emails,
-    anomalies: apps.filter((a) => a.anomalies.length || a.gaveUp).map((a) => ({ applicationId: a.id, index: a.index, notes: [...a.anomalies, ...(a.gaveUp ? [`gave up: ${a.gaveUp}`] : [])] })),
+    anomalies: apps
+      .filter((a) => a.anomalies.length || a.gaveUp)
+      .map((a) => ({ applicationId: a.id, index: a.index, notes: [...a.anomalies, ...(a.gaveUp ? [`gave up: ${a.gaveUp}`] : [])] })),
     logs: {
       api: digestLog(path.join(logs, 'api.log')),
       worker: digestLog(path.join(logs, 'worker.log')),
@@ -418,7 +499,10 @@ async function run(): Promise<Record<string, any>> {
   fail(settled.unsettled.length, 'workflows still busy after the settle timeout');
   fail(f.gaveUp, 'applications the clients gave up on');
   fail(apiExits.length + workers.unexpectedExits.length, 'processes that died by themselves');
-  fail(recoveries.filter((r) => r.apiReadySeconds === null || r.workerPollingSeconds === null || r.firstMoveOkSeconds === null).length, 'faults the product did not recover from in time');
+  fail(
+    recoveries.filter((r) => r.apiReadySeconds === null || r.workerPollingSeconds === null || r.firstMoveOkSeconds === null).length,
+    'faults the product did not recover from in time',
+  );
   summary.passed = failures.length === 0;
   summary.failures = failures;
   stopping = true;
@@ -430,7 +514,9 @@ try {
   const summary = await Promise.race([
     run(),
     doomed,
-    new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`the run took more than ${options.timeoutSeconds}s`)), options.timeoutSeconds * 1000))),
+    new Promise<never>(
+      (_, reject) => (timer = setTimeout(() => reject(new Error(`the run took more than ${options.timeoutSeconds}s`)), options.timeoutSeconds * 1000)),
+    ),
   ]).finally(() => clearTimeout(timer));
   console.log(render(summary));
   if (args.json) writeFileSync(args.json, `${JSON.stringify(summary, null, 2)}\n`);

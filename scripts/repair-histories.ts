@@ -37,7 +37,9 @@ const bundle = bundlePath
   : await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error } as never });
 
 const client = await connectClient(
-  config.temporalAddress ? { address: config.temporalAddress, namespace: config.temporalNamespace } : { address: 'localhost:7233', namespace: config.temporalNamespace, local: true },
+  config.temporalAddress
+    ? { address: config.temporalAddress, namespace: config.temporalNamespace }
+    : { address: 'localhost:7233', namespace: config.temporalNamespace, local: true },
 );
 let exitCode = 0;
 try {

@@ -86,7 +86,14 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     worker = await createApplicationWorker({
       target: options.temporal,
       taskQueue: options.taskQueue,
-      deps: { orm, mailer, mailFrom: options.mailFrom, emailFaults: workerOptions.emailFaults, notificationFeed, allowPrivateWebhookTargets: options.allowPrivateWebhookTargets },
+      deps: {
+        orm,
+        mailer,
+        mailFrom: options.mailFrom,
+        emailFaults: workerOptions.emailFaults,
+        notificationFeed,
+        allowPrivateWebhookTargets: options.allowPrivateWebhookTargets,
+      },
       workflowBundle: workerOptions.workflowBundle,
       maxCachedWorkflows: options.maxCachedWorkflows,
       tuning: workerOptions.tuning,

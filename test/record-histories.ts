@@ -16,7 +16,17 @@ const outDir = path.resolve('test/fixtures/histories');
 /** Waits for the run to close and writes its history in the proto3 JSON form historyFromJSON reads back. */
 async function save(name: string, workflowId: string, runId?: string): Promise<void> {
   if (!runId) await stack.client.workflow.getHandle(workflowId).result();
-  const args = ['workflow', 'show', '--output', 'json', '--address', stack.services.temporal.address, '--workflow-id', workflowId, ...(runId ? ['--run-id', runId] : [])];
+  const args = [
+    'workflow',
+    'show',
+    '--output',
+    'json',
+    '--address',
+    stack.services.temporal.address,
+    '--workflow-id',
+    workflowId,
+    ...(runId ? ['--run-id', runId] : []),
+  ];
   writeFileSync(path.join(outDir, `${name}.json`), execFileSync(cli, args, { encoding: 'utf8' }));
   console.log(`wrote ${name}.json`);
 }
@@ -31,7 +41,14 @@ try {
     name: 'Replay template',
     definition: {
       stages: [
-        { key: 'new', name: 'New', kind: 'active', onEnter: [{ type: 'email', to: 'candidate', subject: 'Hello {{candidateName}}', text: 'Thanks for applying to {{jobTitle}}.', html: '<p>Thanks</p>' }] },
+        {
+          key: 'new',
+          name: 'New',
+          kind: 'active',
+          onEnter: [
+            { type: 'email', to: 'candidate', subject: 'Hello {{candidateName}}', text: 'Thanks for applying to {{jobTitle}}.', html: '<p>Thanks</p>' },
+          ],
+        },
         {
           key: 'screen',
           name: 'Screen',
@@ -50,15 +67,28 @@ try {
   });
   if (template.status !== 201) throw new Error(`template: ${template.status} ${JSON.stringify(template.body)}`);
   const templateJob = await company.recruiter.api.post('/api/jobs', {
-    title: 'Templated Replay Engineer', description: '', location: 'Remote', status: 'open', pipelineTemplateId: template.body.id,
+    title: 'Templated Replay Engineer',
+    description: '',
+    location: 'Remote',
+    status: 'open',
+    pipelineTemplateId: template.body.id,
   });
   const scenarios: Record<string, { event: string; toStage?: string; reason?: string; by?: 'candidate'; waitMs?: number }[]> = {
-    'rejected-after-interview': [{ event: 'ADVANCE' }, { event: 'HIRE' }, { event: 'MOVE', toStage: 'interview' }, { event: 'REJECT', reason: 'other candidate chosen' }],
+    'rejected-after-interview': [
+      { event: 'ADVANCE' },
+      { event: 'HIRE' },
+      { event: 'MOVE', toStage: 'interview' },
+      { event: 'REJECT', reason: 'other candidate chosen' },
+    ],
     'hired-through-every-stage': [{ event: 'ADVANCE' }, { event: 'ADVANCE' }, { event: 'ADVANCE' }, { event: 'HIRE' }],
     'withdrawn-by-candidate': [{ event: 'ADVANCE' }, { event: 'WITHDRAW', by: 'candidate' }],
     // Leaves screening before its delayed email fires (a cancelled timer), then comes back and waits for it.
     'template-delay-cancelled-then-fired-hired': [
-      { event: 'ADVANCE' }, { event: 'ADVANCE' }, { event: 'MOVE', toStage: 'screen', waitMs: 2500 }, { event: 'ADVANCE' }, { event: 'HIRE' },
+      { event: 'ADVANCE' },
+      { event: 'ADVANCE' },
+      { event: 'MOVE', toStage: 'screen', waitMs: 2500 },
+      { event: 'ADVANCE' },
+      { event: 'HIRE' },
     ],
     'template-rejected-in-screening': [{ event: 'ADVANCE' }, { event: 'REJECT', reason: 'not a fit' }],
   };
@@ -87,12 +117,20 @@ try {
       stages: [
         { key: 'new', name: 'New', kind: 'active', sla: { remindAfter: 'PT1S', escalateAfter: 'PT2S', notifyRole: 'recruiter' } },
         {
-          key: 'interview', name: 'Interview', kind: 'active', requireFeedback: { count: 1 },
+          key: 'interview',
+          name: 'Interview',
+          kind: 'active',
+          requireFeedback: { count: 1 },
           onEnter: [{ type: 'email', to: 'hiring_team', subject: 'Interview {{candidateName}}', text: 'Please interview.', html: '<p>Please interview.</p>' }],
         },
         { key: 'offer', name: 'Offer', kind: 'active', requireApproval: { role: 'hiring_manager' } },
         { key: 'hired', name: 'Hired', kind: 'hired' },
-        { key: 'rejected', name: 'Rejected', kind: 'rejected', onEnter: [{ type: 'email', to: 'candidate', subject: 'Sorry', text: 'No.', html: '<p>No.</p>' }] },
+        {
+          key: 'rejected',
+          name: 'Rejected',
+          kind: 'rejected',
+          onEnter: [{ type: 'email', to: 'candidate', subject: 'Sorry', text: 'No.', html: '<p>No.</p>' }],
+        },
       ],
     },
   });
@@ -103,13 +141,19 @@ try {
       stages: [
         { key: 'new', name: 'New', kind: 'active', sla: { remindAfter: 'PT1S', notifyRole: 'recruiter', autoReject: { reason: 'too slow' } } },
         { key: 'hired', name: 'Hired', kind: 'hired' },
-        { key: 'rejected', name: 'Rejected', kind: 'rejected', onEnter: [{ type: 'email', to: 'candidate', subject: 'Sorry', text: 'No.', html: '<p>No.</p>' }] },
+        {
+          key: 'rejected',
+          name: 'Rejected',
+          kind: 'rejected',
+          onEnter: [{ type: 'email', to: 'candidate', subject: 'Sorry', text: 'No.', html: '<p>No.</p>' }],
+        },
       ],
     },
   });
   if (autoReject.status !== 201) throw new Error(`template: ${autoReject.status} ${JSON.stringify(autoReject.body)}`);
   const jobFor = async (templateId: string, title: string) =>
-    (await company.recruiter.api.post('/api/jobs', { title, description: '', location: 'Remote', status: 'open', pipelineTemplateId: templateId })).body.id as string;
+    (await company.recruiter.api.post('/api/jobs', { title, description: '', location: 'Remote', status: 'open', pipelineTemplateId: templateId })).body
+      .id as string;
   const automatedJob = await jobFor(automated.body.id, 'Gated Replay Engineer');
   const autoRejectJob = await jobFor(autoReject.body.id, 'Slow Replay Engineer');
   const step = async (label: string, call: Promise<{ status: number; body: any }>) => {
@@ -148,7 +192,9 @@ try {
     await handle.terminate('recording: restart with a small history limit');
     const definition = (await company.admin.api.get(`/api/pipeline-templates/${template.body.id}`)).body.versions[0].definition;
     const started = await stack.client.workflow.start('applicationWorkflow', {
-      taskQueue: stack.taskQueue, workflowId: handle.workflowId, workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+      taskQueue: stack.taskQueue,
+      workflowId: handle.workflowId,
+      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
       args: [{ applicationId: applied.body.id, companyId: company.id, jobId: templateJob.body.id, template: definition, continueAsNewAfterEvents: 30 }],
     });
     const recruiter = company.recruiter.api;

@@ -43,7 +43,15 @@ export async function sendAndRecord(
   key: string,
 ): Promise<string> {
   const messageId = messageIdFor(key, mailFrom);
-  await mailer.sendMail({ from: mailFrom, to, subject: email.subject, text: email.text, html: email.html, messageId, headers: { 'X-ATS-Idempotency-Key': key } });
+  await mailer.sendMail({
+    from: mailFrom,
+    to,
+    subject: email.subject,
+    text: email.text,
+    html: email.html,
+    messageId,
+    headers: { 'X-ATS-Idempotency-Key': key },
+  });
   faults?.afterSend?.(key);
   await orm.em.getConnection().execute(
     `insert into email_message (id, company_id, application_id, recipient, template, subject, status, message_id, idempotency_key, sent_at, created_at)

@@ -8,12 +8,7 @@ import { notifyAction } from './notify/action.js';
 import { taskAction } from './task/action.js';
 import { webhookAction } from './webhook/action.js';
 
-export const STAGE_ACTIONS = [
-  emailAction,
-  taskAction,
-  notifyAction,
-  webhookAction,
-] as const;
+export const STAGE_ACTIONS = [emailAction, taskAction, notifyAction, webhookAction] as const;
 
 type Kind = (typeof STAGE_ACTIONS)[number];
 export type StageActionType = Kind['type'];

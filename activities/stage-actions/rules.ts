@@ -9,12 +9,7 @@ import type { StageActionType } from './registry.js';
 import { taskRules } from './task/schema.js';
 import { webhookRules } from './webhook/schema.js';
 
-export const STAGE_ACTION_RULES = [
-  emailRules,
-  taskRules,
-  notifyRules,
-  webhookRules,
-] as const;
+export const STAGE_ACTION_RULES = [emailRules, taskRules, notifyRules, webhookRules] as const;
 
 // Every registered type has rules here, and nothing else does.
 type RulesType = (typeof STAGE_ACTION_RULES)[number]['type'];

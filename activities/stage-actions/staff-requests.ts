@@ -26,7 +26,11 @@ export async function assertApplicationInCompany(orm: MikroORM, companyId: strin
 }
 
 /** The text as given, or (with `render`) rendered for the application. */
-export async function rendered(orm: MikroORM, request: { companyId: string; applicationId?: string | null; render?: boolean }, source: string): Promise<string> {
+export async function rendered(
+  orm: MikroORM,
+  request: { companyId: string; applicationId?: string | null; render?: boolean },
+  source: string,
+): Promise<string> {
   if (!request.render || !request.applicationId) return source;
   const variables = await applicationVariables(orm, request.companyId, request.applicationId);
   if (!variables) throw ApplicationFailure.nonRetryable(`application ${request.applicationId} not found in company ${request.companyId}`, 'NotFound');

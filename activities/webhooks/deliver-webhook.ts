@@ -94,4 +94,3 @@ export function createWebhookActivities({ orm, allowPrivateWebhookTargets = fals
     },
   };
 }
-

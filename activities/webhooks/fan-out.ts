@@ -13,7 +13,14 @@ export async function emitWebhookEvent(client: Client, taskQueue: string, input:
   const result: EmitResult = { started: [], duplicates: [] };
   for (const id of subscriptions) {
     const workflowId = webhookWorkflowId(id, input.eventId);
-    const delivery: WebhookDeliveryInput = { companyId: input.companyId, subscriptionId: id, eventId: input.eventId, event: input.event, createdAt, payload: input.payload };
+    const delivery: WebhookDeliveryInput = {
+      companyId: input.companyId,
+      subscriptionId: id,
+      eventId: input.eventId,
+      event: input.event,
+      createdAt,
+      payload: input.payload,
+    };
     try {
       await client.workflow.start(WEBHOOK_DELIVERY_WORKFLOW, {
         taskQueue,

@@ -56,7 +56,10 @@ export function refusalProblem(err: unknown): HttpProblem | undefined {
     }
     case STAGE_CHANGED: {
       const current = refusal.details?.[0] as ApplicationState | undefined;
-      return new ConflictProblem(refusal.message, current ? { stage: current.stage, status: current.status, seq: current.seq, allowedEvents: current.allowed.events } : {});
+      return new ConflictProblem(
+        refusal.message,
+        current ? { stage: current.stage, status: current.status, seq: current.seq, allowedEvents: current.allowed.events } : {},
+      );
     }
     case STAGE_MISSING:
       return new ConflictProblem(refusal.message);

@@ -70,8 +70,16 @@ export function applicationReviewRoutes(deps: ApiDeps) {
       },
       async handler({ params, body, principal }) {
         const row = await loadApplication(principal, params.id);
-        const reviewer = await addReviewer(deps.orm.em, { companyId: row.company_id, applicationId: row.id, userId: body.userId, assignedBy: principal.userId });
-        if (!reviewer) throw new UnprocessableProblem('userId is no staff member of your company', { errors: [{ path: 'body.userId', message: 'no staff member of your company' }] });
+        const reviewer = await addReviewer(deps.orm.em, {
+          companyId: row.company_id,
+          applicationId: row.id,
+          userId: body.userId,
+          assignedBy: principal.userId,
+        });
+        if (!reviewer)
+          throw new UnprocessableProblem('userId is no staff member of your company', {
+            errors: [{ path: 'body.userId', message: 'no staff member of your company' }],
+          });
         return { status: reviewer.added ? 201 : 200, body: toReviewerView(reviewer) };
       },
     }),
@@ -107,7 +115,9 @@ export function applicationReviewRoutes(deps: ApiDeps) {
         const stage = body.stage ?? row.stage;
         const known = decideFeedbackStage(pipelineOf(row).pipeline, stage);
         if (!known.ok) {
-          throw new UnprocessableProblem(`The application's pipeline has no stage ${stage}; its stages are ${known.stages.join(', ')}`, { stages: known.stages });
+          throw new UnprocessableProblem(`The application's pipeline has no stage ${stage}; its stages are ${known.stages.join(', ')}`, {
+            stages: known.stages,
+          });
         }
         const requestId = requestIdOf(req);
         const key = headers['Idempotency-Key'];
@@ -154,8 +164,7 @@ export function applicationReviewRoutes(deps: ApiDeps) {
     defineRoute({
       method: 'post',
       path: '/api/applications/:id/approvals',
-      summary:
-        "Approve or decline entering a gated stage (default the nearest one ahead that needs an approval); only the gate's role may decide",
+      summary: "Approve or decline entering a gated stage (default the nearest one ahead that needs an approval); only the gate's role may decide",
       tag: 'Reviews',
       auth: 'feedback:write',
       params: idParams,
@@ -175,18 +184,34 @@ export function applicationReviewRoutes(deps: ApiDeps) {
             body.stage ? `Stage ${body.stage} needs no approval in this application's pipeline` : `No stage after ${row.stage} needs an approval`,
           );
         }
-        if (!decideApproval(row.template_definition, gate.stage, principal.role).ok) throw new ForbiddenProblem(`Entering ${gate.stage} is approved by a ${gate.role}; a ${principal.role} may not decide it`);
+        if (!decideApproval(row.template_definition, gate.stage, principal.role).ok)
+          throw new ForbiddenProblem(`Entering ${gate.stage} is approved by a ${gate.role}; a ${principal.role} may not decide it`);
         const requestId = requestIdOf(req);
         const key = headers['Idempotency-Key'];
         const approval = {
           id: key ? uuidv5(`approval:${principal.userId}:${key}`, IDEMPOTENCY_NAMESPACE) : uuidv7(),
-          companyId: row.company_id, applicationId: row.id, stage: gate.stage, approverId: principal.userId,
-          role: principal.role, decision: body.decision, comment: body.comment,
+          companyId: row.company_id,
+          applicationId: row.id,
+          stage: gate.stage,
+          approverId: principal.userId,
+          role: principal.role,
+          decision: body.decision,
+          comment: body.comment,
         };
         try {
           const state = await updateApplicationWorkflow(deps, row, requestId, (handle) =>
             handle.executeUpdate(approvalUpdate, {
-              args: [{ approvalId: approval.id, stage: gate.stage, approverId: principal.userId, role: principal.role, decision: body.decision, comment: body.comment, requestId }],
+              args: [
+                {
+                  approvalId: approval.id,
+                  stage: gate.stage,
+                  approverId: principal.userId,
+                  role: principal.role,
+                  decision: body.decision,
+                  comment: body.comment,
+                  requestId,
+                },
+              ],
               updateId: `approval:${approval.id}`,
             }),
           );

@@ -135,7 +135,8 @@ export function applicationRoutes(deps: ApiDeps) {
       const moved = await moveLoadedApplication(principal, row, move);
       return { applicationId: id, ok: true as const, stage: moved.stage, status: moved.status };
     } catch (err) {
-      if (err instanceof HttpProblem) return { ...err.extensions, applicationId: id, ok: false as const, status: err.status, title: err.title, detail: err.message };
+      if (err instanceof HttpProblem)
+        return { ...err.extensions, applicationId: id, ok: false as const, status: err.status, title: err.title, detail: err.message };
       deps.logger.error({ err, requestId: move.requestId, applicationId: id }, 'bulk stage move failed');
       return { applicationId: id, ok: false as const, status: 500, title: 'Internal server error', detail: 'Something went wrong on our side' };
     }
@@ -164,11 +165,21 @@ export function applicationRoutes(deps: ApiDeps) {
         // The application keeps the job's current template version for its whole life.
         const stage = initialStage(pipelineOf({ template_version_id: found.version_id, template_definition: found.definition }).pipeline);
         const created = await insertApplication(deps.orm.em, {
-          applicationId, workflowId: applicationWorkflowId(applicationId), jobId: params.id, userId: principal.userId, target: found, stage,
-          phone: body.phone, links: body.links, coverLetter: body.coverLetter,
+          applicationId,
+          workflowId: applicationWorkflowId(applicationId),
+          jobId: params.id,
+          userId: principal.userId,
+          target: found,
+          stage,
+          phone: body.phone,
+          links: body.links,
+          coverLetter: body.coverLetter,
         });
         const input = {
-          applicationId, companyId: found.company_id, jobId: params.id, requestId: requestIdOf(req),
+          applicationId,
+          companyId: found.company_id,
+          jobId: params.id,
+          requestId: requestIdOf(req),
           ...(found.definition ? { template: found.definition, templateVersionId: found.version_id } : {}),
         };
         if (!created.created) {
@@ -176,7 +187,11 @@ export function applicationRoutes(deps: ApiDeps) {
           // A retry of a request that crashed before starting the workflow finishes the job here, on its own version.
           if (existing?.status === 'active') {
             const { template: _jobs, templateVersionId: _version, ...rest } = input;
-            const retry = { ...rest, applicationId: existing.id, ...(existing.definition ? { template: existing.definition, templateVersionId: existing.version_id } : {}) };
+            const retry = {
+              ...rest,
+              applicationId: existing.id,
+              ...(existing.definition ? { template: existing.definition, templateVersionId: existing.version_id } : {}),
+            };
             await startApplicationWorkflow(deps.temporal, deps.taskQueue, retry)
               .then(() => markWorkflowStarted(deps.orm.em, [existing.id]))
               .catch(() => undefined);
@@ -203,7 +218,12 @@ export function applicationRoutes(deps: ApiDeps) {
       responses: { 200: { description: 'A page of applications, newest first', schema: pageSchema(applicationSchema) } },
       async handler({ query, principal }) {
         const rows = await listApplications(deps.orm.em, principal, { ...query, cursor: decodeCursor(query.cursor) });
-        const page = toPage(rows, query.limit, (row) => ({ createdAt: new Date(row.created_at), id: row.id }), (row) => toApplicationView(row));
+        const page = toPage(
+          rows,
+          query.limit,
+          (row) => ({ createdAt: new Date(row.created_at), id: row.id }),
+          (row) => toApplicationView(row),
+        );
         return { status: 200, body: page };
       },
     }),
@@ -257,9 +277,7 @@ export function applicationRoutes(deps: ApiDeps) {
         const rows = new Map((await findApplications(deps.orm.em, principal, applicationIds)).map((row) => [row.id, row]));
         // Bounded: each move is a workflow Update; a few at a time keeps one request from flooding the Temporal server.
         const slots = new Semaphore(BULK_CONCURRENCY);
-        const results = await Promise.all(
-          applicationIds.map((id) => slots.runExclusive(() => moveOneOfMany(principal, id, rows.get(id), move))),
-        );
+        const results = await Promise.all(applicationIds.map((id) => slots.runExclusive(() => moveOneOfMany(principal, id, rows.get(id), move))));
         const moved = results.filter((result) => result.ok).length;
         return { status: 200, body: { moved, failed: results.length - moved, results } };
       },
@@ -274,17 +292,25 @@ export function applicationRoutes(deps: ApiDeps) {
       body: transitionSchema,
       headers: idempotencyHeaders,
       responses: {
-        200: { description: 'The application after the move (for a retried Idempotency-Key: after the first attempt\'s move)', schema: applicationSchema },
+        200: { description: "The application after the move (for a retried Idempotency-Key: after the first attempt's move)", schema: applicationSchema },
         403: { description: 'Your role may not send this event (a candidate may only WITHDRAW their own application)' },
         409: {
           description:
             'Not allowed from the current stage (allowedEvents lists what is), a gate is not met (missing says what), or the application is no longer in expectedStage (stage says where it is)',
         },
         422: { description: 'The Idempotency-Key was already used for a different move' },
-        503: { description: 'PostgreSQL or Temporal is unavailable (Retry-After); the detail says whether the move may still happen, and idempotencyKey is the key to retry with' },
+        503: {
+          description:
+            'PostgreSQL or Temporal is unavailable (Retry-After); the detail says whether the move may still happen, and idempotencyKey is the key to retry with',
+        },
       },
       handler: ({ params, body, principal, req, headers }) =>
-        moveApplication(principal, params.id, { event: toStageEvent(body), expectedStage: body.expectedStage, key: headers['Idempotency-Key'], requestId: requestIdOf(req) }),
+        moveApplication(principal, params.id, {
+          event: toStageEvent(body),
+          expectedStage: body.expectedStage,
+          key: headers['Idempotency-Key'],
+          requestId: requestIdOf(req),
+        }),
     }),
     defineRoute({
       method: 'patch',
@@ -303,7 +329,10 @@ export function applicationRoutes(deps: ApiDeps) {
       },
       handler: ({ params, body, principal, req, headers }) =>
         moveApplication(principal, params.id, {
-          event: { type: 'MOVE', toStage: body.stage }, expectedStage: body.expectedStage, key: headers['Idempotency-Key'], requestId: requestIdOf(req),
+          event: { type: 'MOVE', toStage: body.stage },
+          expectedStage: body.expectedStage,
+          key: headers['Idempotency-Key'],
+          requestId: requestIdOf(req),
         }),
     }),
   ];

@@ -23,7 +23,15 @@ export const applySchema = z
       .transform((value) => parsePhoneNumberWithError(value).number)
       .optional()
       .meta({ description: 'An international number (+ and the country code), valid for its country; stored and shown in E.164' }),
-    links: z.array(z.url({ protocol: /^https?$/ }).max(500).meta({ pattern: '^[Hh][Tt][Tt][Pp][Ss]?://' })).max(10).optional(),
+    links: z
+      .array(
+        z
+          .url({ protocol: /^https?$/ })
+          .max(500)
+          .meta({ pattern: '^[Hh][Tt][Tt][Pp][Ss]?://' }),
+      )
+      .max(10)
+      .optional(),
   })
   .meta({ id: 'Apply' });
 
@@ -51,7 +59,10 @@ const onlyWith = (event: string, field: string) => {
 };
 const eventFieldRules = { allOf: [onlyWith('MOVE', 'toStage'), onlyWith('REJECT', 'reason')] };
 
-export const transitionSchema = z.strictObject(eventFields).superRefine(checkEventFields).meta({ id: 'Transition', ...eventFieldRules });
+export const transitionSchema = z
+  .strictObject(eventFields)
+  .superRefine(checkEventFields)
+  .meta({ id: 'Transition', ...eventFieldRules });
 
 export const MAX_BULK_APPLICATIONS = 500;
 
@@ -132,9 +143,7 @@ const transitionViewSchema = z
   })
   .meta({ id: 'StageTransition' });
 
-export const reviewerSchema = z
-  .object({ id: z.uuid(), name: z.string(), role: z.string(), assignedAt: z.iso.datetime() })
-  .meta({ id: 'Reviewer' });
+export const reviewerSchema = z.object({ id: z.uuid(), name: z.string(), role: z.string(), assignedAt: z.iso.datetime() }).meta({ id: 'Reviewer' });
 
 const failedActionSchema = z
   .object({ seq: z.number().int(), stage: z.string(), action: z.string(), error: z.string(), failedAt: z.iso.datetime() })
@@ -202,7 +211,13 @@ export function toApplicationView(row: ApplicationRow, history?: TransitionRow[]
     ...(staff
       ? {
           reviewers: staff.reviewers.map(toReviewerView),
-          failedActions: staff.failed_actions.map((f) => ({ seq: f.seq, stage: f.stage, action: f.action, error: f.error, failedAt: new Date(f.failed_at).toISOString() })),
+          failedActions: staff.failed_actions.map((f) => ({
+            seq: f.seq,
+            stage: f.stage,
+            action: f.action,
+            error: f.error,
+            failedAt: new Date(f.failed_at).toISOString(),
+          })),
           pipelineTemplate: row.template_id ? { id: row.template_id, version: Number(row.template_version) } : null,
           gates: gateProgress(row.template_definition, row.stage, {
             feedbackReceived: (stage) => Number(staff.feedback_counts[stage] ?? 0),

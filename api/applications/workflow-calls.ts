@@ -21,7 +21,10 @@ export async function updateApplicationWorkflow<R>(
   } catch (err) {
     if (!(err instanceof WorkflowNotFoundError && row.status === 'active')) throw err;
     await startApplicationWorkflow(deps.temporal, deps.taskQueue, {
-      applicationId: row.id, companyId: row.company_id, jobId: row.job_id, requestId,
+      applicationId: row.id,
+      companyId: row.company_id,
+      jobId: row.job_id,
+      requestId,
       ...(row.template_definition ? { template: row.template_definition, templateVersionId: row.template_version_id } : {}),
     });
     await markWorkflowStarted(deps.orm.em, [row.id]);

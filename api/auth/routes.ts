@@ -11,9 +11,7 @@ const signupSchema = z
   .strictObject({ email, password, name: personName, companyName: z.string().trim().min(1).max(200).meta(NOT_BLANK).optional() })
   .meta({ id: 'Signup', description: 'With companyName: a new company and its admin. Without: a candidate account.' });
 const loginSchema = z.strictObject({ email, password: z.string().min(1).max(200) }).meta({ id: 'Login' });
-const tokenSchema = z
-  .object({ accessToken: z.string(), tokenType: z.literal('Bearer'), expiresIn: z.number().int() })
-  .meta({ id: 'AccessToken' });
+const tokenSchema = z.object({ accessToken: z.string(), tokenType: z.literal('Bearer'), expiresIn: z.number().int() }).meta({ id: 'AccessToken' });
 const signupResultSchema = z.object({ user: userSchema, company: z.object({ id: z.uuid(), name: z.string() }).nullable() });
 
 /** Verified against on unknown emails too, so a login takes as long whether or not the account exists. */
@@ -48,7 +46,10 @@ export function authRoutes(deps: ApiDeps) {
         200: { description: 'Signed in', schema: tokenSchema },
         401: { description: 'Wrong email or password' },
         // The limiter in api/app.ts: failed sign-ins per address and account.
-        429: { description: 'Too many failed sign-ins for this account from this address; Retry-After says when to try again', headers: { 'Retry-After': z.string() } },
+        429: {
+          description: 'Too many failed sign-ins for this account from this address; Retry-After says when to try again',
+          headers: { 'Retry-After': z.string() },
+        },
       },
       async handler({ body }) {
         const user = await findUserByEmail(deps.orm.em.fork(), body.email);

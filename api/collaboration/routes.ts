@@ -1,7 +1,15 @@
 // Tasks and in-app notifications. Both are created by the application workflow's activities; people list
 // them, close tasks, mark notifications read and follow new ones live over Server-Sent Events.
 import { z } from 'zod';
-import { findTask, listNotifications, listNotificationsAfter, listTasks, markNotificationRead, setTaskStatus, type NotificationRow } from '../../db/collaboration.js';
+import {
+  findTask,
+  listNotifications,
+  listNotificationsAfter,
+  listTasks,
+  markNotificationRead,
+  setTaskStatus,
+  type NotificationRow,
+} from '../../db/collaboration.js';
 import { rowToFeedNotification, type FeedNotification } from '../../infra/notification-feed.js';
 import type { ApiDeps } from '../deps.js';
 import { decodeCursor, pageSchema, toPage } from '../pagination.js';
@@ -69,9 +77,16 @@ export function collaborationRoutes(deps: ApiDeps) {
       responses: { 200: { description: 'A page of notifications and the unread count', schema: notificationPageSchema } },
       async handler({ query, principal }) {
         const { rows, unreadCount } = await listNotifications(deps.orm.em, principal.userId, {
-          unread: query.unread, cursor: decodeCursor(query.cursor), limit: query.limit,
+          unread: query.unread,
+          cursor: decodeCursor(query.cursor),
+          limit: query.limit,
         });
-        const page = toPage(rows, query.limit, (row) => ({ createdAt: new Date(row.created_at), id: row.id }), (row) => toNotificationView(rowToFeedNotification(row)));
+        const page = toPage(
+          rows,
+          query.limit,
+          (row) => ({ createdAt: new Date(row.created_at), id: row.id }),
+          (row) => toNotificationView(rowToFeedNotification(row)),
+        );
         return { status: 200, body: { ...page, unreadCount } };
       },
     }),

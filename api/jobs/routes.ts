@@ -43,9 +43,19 @@ export function jobRoutes(deps: ApiDeps) {
         const em = deps.orm.em.fork();
         const rows = await listVisibleJobs(em, principal, { status: query.status, cursor: decodeCursor(query.cursor), limit: query.limit });
         // Candidates see many companies' jobs, so their views name the company.
-        const companies = isStaff(principal.role) ? new Map<string, string>() : await companyNames(em, rows.map((job) => job.company));
+        const companies = isStaff(principal.role)
+          ? new Map<string, string>()
+          : await companyNames(
+              em,
+              rows.map((job) => job.company),
+            );
         const refOf = await templateRefs(em, principal, rows);
-        const page = toPage(rows, query.limit, (job) => job, (job) => toJobView(job, companies.get(job.company), refOf(job)));
+        const page = toPage(
+          rows,
+          query.limit,
+          (job) => job,
+          (job) => toJobView(job, companies.get(job.company), refOf(job)),
+        );
         return { status: 200, body: page };
       },
     }),
@@ -57,7 +67,7 @@ export function jobRoutes(deps: ApiDeps) {
       auth: 'jobs:write',
       body: createJobSchema,
       idempotent: true,
-      responses: { 201: { description: 'Created', schema: jobSchema }, 404: { description: "pipelineTemplateId names no template of the company" } },
+      responses: { 201: { description: 'Created', schema: jobSchema }, 404: { description: 'pipelineTemplateId names no template of the company' } },
       async handler({ body, principal }) {
         const em = deps.orm.em.fork();
         const { pipelineTemplateId, ...fields } = body;

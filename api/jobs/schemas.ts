@@ -10,7 +10,9 @@ const fields = {
   status: z.enum(JOB_STATUSES),
 };
 
-const pipelineTemplateId = z.uuid().meta({ description: "A template of the company; the job uses its current version. Omitted or null: the built-in default pipeline" });
+const pipelineTemplateId = z
+  .uuid()
+  .meta({ description: 'A template of the company; the job uses its current version. Omitted or null: the built-in default pipeline' });
 
 export const createJobSchema = z
   .strictObject({

@@ -68,7 +68,10 @@ export function templateRoutes(deps: ApiDeps) {
       async handler({ body, principal }) {
         assertValidDefinition(body.definition);
         const { template, version } = await createPipelineTemplate(deps.orm.em.fork(), {
-          companyId: principal.companyId!, name: body.name, definition: body.definition, createdBy: principal.userId,
+          companyId: principal.companyId!,
+          name: body.name,
+          definition: body.definition,
+          createdBy: principal.userId,
         });
         return { status: 201, body: toTemplateView(template, [version]) };
       },
@@ -128,7 +131,9 @@ export function templateRoutes(deps: ApiDeps) {
         const target = await findTemplateVersion(em, template.id, body.toVersion);
         if (!target) throw new UnprocessableProblem(`The template has no version ${body.toVersion}`);
         const outcome = await migrateApplications({ db: em, temporal: deps.temporal, logger: deps.logger }, target, {
-          jobId: body.jobId, limit: body.limit, requestId: requestIdOf(req),
+          jobId: body.jobId,
+          limit: body.limit,
+          requestId: requestIdOf(req),
         });
         return { status: 200, body: outcome };
       },

@@ -31,7 +31,10 @@ const stageSchema = z.strictObject({
 export const templateDefinitionSchema = z
   .strictObject({
     stages: z.array(stageSchema).min(1).max(50),
-    moves: z.array(z.strictObject({ from: text(64), event: z.enum(STAGE_EVENT_TYPES), to: text(64) })).max(2500).optional(),
+    moves: z
+      .array(z.strictObject({ from: text(64), event: z.enum(STAGE_EVENT_TYPES), to: text(64) }))
+      .max(2500)
+      .optional(),
   })
   .meta({ id: 'PipelineTemplateDefinition', description: 'Ordered stages with their automations; without moves the default moves apply' });
 
@@ -84,8 +87,14 @@ export const migrateApplicationsSchema = z
     toVersion: z.number().int().min(1).optional().meta({ description: 'The target version; default the latest' }),
     jobId: z.uuid().optional().meta({ description: "Only this job's applications" }),
     limit: z
-      .number().int().min(1).max(MIGRATION_MAX_MOVES).optional()
-      .meta({ description: `At most this many applications are moved per call (default and maximum ${MIGRATION_MAX_MOVES}); call again while \`remaining\` is above 0` }),
+      .number()
+      .int()
+      .min(1)
+      .max(MIGRATION_MAX_MOVES)
+      .optional()
+      .meta({
+        description: `At most this many applications are moved per call (default and maximum ${MIGRATION_MAX_MOVES}); call again while \`remaining\` is above 0`,
+      }),
   })
   .meta({ id: 'MigrateApplications' });
 

@@ -8,15 +8,7 @@ import { decodeCursor, pageSchema, toPage } from '../pagination.js';
 import { NotFoundProblem, UnprocessableProblem } from '../problem.js';
 import { refusedHost } from '../../infra/webhook-targets.js';
 import { defineRoute, idParams } from '../route.js';
-import {
-  createWebhookSchema,
-  createdWebhookSchema,
-  deliverySchema,
-  listDeliveriesQuery,
-  toDeliveryView,
-  toWebhookView,
-  webhookSchema,
-} from './schemas.js';
+import { createWebhookSchema, createdWebhookSchema, deliverySchema, listDeliveriesQuery, toDeliveryView, toWebhookView, webhookSchema } from './schemas.js';
 
 export function webhookRoutes(deps: ApiDeps) {
   return [
@@ -37,7 +29,13 @@ export function webhookRoutes(deps: ApiDeps) {
         const refused = deps.allowPrivateWebhookTargets ? undefined : refusedHost(body.url);
         if (refused) throw new UnprocessableProblem(`Webhooks go to public addresses only: ${refused}`);
         const secret = randomBytes(32).toString('hex');
-        const row = await createSubscription(deps.orm.em, { companyId: principal.companyId, url: body.url, events: body.events, secret, createdBy: principal.userId });
+        const row = await createSubscription(deps.orm.em, {
+          companyId: principal.companyId,
+          url: body.url,
+          events: body.events,
+          secret,
+          createdBy: principal.userId,
+        });
         return { status: 201, body: { ...toWebhookView(row), secret } };
       },
     }),
@@ -78,7 +76,10 @@ export function webhookRoutes(deps: ApiDeps) {
       async handler({ params, query, principal }) {
         if (!(await subscriptionExists(deps.orm.em, principal.companyId, params.id))) throw new NotFoundProblem('Webhook');
         const rows = await listDeliveries(deps.orm.em, {
-          companyId: principal.companyId, subscriptionId: params.id, cursor: decodeCursor(query.cursor), limit: query.limit,
+          companyId: principal.companyId,
+          subscriptionId: params.id,
+          cursor: decodeCursor(query.cursor),
+          limit: query.limit,
         });
         return { status: 200, body: toPage(rows, query.limit, (row) => ({ createdAt: new Date(row.at), id: row.id }), toDeliveryView) };
       },

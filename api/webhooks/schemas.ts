@@ -18,7 +18,11 @@ const eventName = z
 export const createWebhookSchema = z
   .strictObject({
     url: webhookUrl,
-    events: z.array(eventName).min(1).max(50).transform((events) => [...new Set(events)]),
+    events: z
+      .array(eventName)
+      .min(1)
+      .max(50)
+      .transform((events) => [...new Set(events)]),
   })
   .meta({ id: 'WebhookCreate' });
 

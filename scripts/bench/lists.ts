@@ -10,8 +10,14 @@ import pg from 'pg';
 import { toApplicationView } from '../../api/applications/schemas.js';
 import { encodeCursor, toPage } from '../../api/pagination.js';
 import {
-  findApplication, findStaffDetail, listApplications, listTransitions,
-  type ApplicationFilter, type ApplicationRow, type StaffDetailRow, type TransitionRow,
+  findApplication,
+  findStaffDetail,
+  listApplications,
+  listTransitions,
+  type ApplicationFilter,
+  type ApplicationRow,
+  type StaffDetailRow,
+  type TransitionRow,
 } from '../../db/applications.js';
 import type { Db, Viewer } from '../../db/sql.js';
 import { createCompany, unique, type Api, type Company } from '../support/api-client.js';
@@ -248,7 +254,10 @@ export async function measureLists(
        from generate_series(1, $3) g returning id`,
       [company.id, company.admin.id, options.jobsPerCompany],
     );
-    jobs.set(company.id, rows.map((row) => row.id));
+    jobs.set(
+      company.id,
+      rows.map((row) => row.id),
+    );
   }
   const perCompany = Math.ceil(options.applications / options.companies);
   for (const [i, company] of companies.entries()) {
@@ -340,19 +349,45 @@ export async function measureLists(
         JSON.stringify(toApplicationView(row!, history, staff));
       } else {
         const rows = results[0] as ApplicationRow[];
-        JSON.stringify(toPage(rows, options.limit, (row) => ({ createdAt: new Date(row.created_at), id: row.id }), (row) => toApplicationView(row)));
+        JSON.stringify(
+          toPage(
+            rows,
+            options.limit,
+            (row) => ({ createdAt: new Date(row.created_at), id: row.id }),
+            (row) => toApplicationView(row),
+          ),
+        );
       }
       return performance.now() - start;
     };
     const healthz: number[] = [];
     type Measured = {
-      api: number[]; sql: number[]; view: number[]; identical: number;
-      beforeAuth: number[]; auth: number[]; authToQuery: number[]; data: number[]; afterQuery: number[]; variants: Map<string, string[]>;
+      api: number[];
+      sql: number[];
+      view: number[];
+      identical: number;
+      beforeAuth: number[];
+      auth: number[];
+      authToQuery: number[];
+      data: number[];
+      afterQuery: number[];
+      variants: Map<string, string[]>;
     };
     const measured = new Map<ListQueryKind, Measured>();
     const kinds = Object.keys(makers) as ListQueryKind[];
     for (const kind of kinds) {
-      measured.set(kind, { api: [], sql: [], view: [], identical: 0, beforeAuth: [], auth: [], authToQuery: [], data: [], afterQuery: [], variants: new Map() });
+      measured.set(kind, {
+        api: [],
+        sql: [],
+        view: [],
+        identical: 0,
+        beforeAuth: [],
+        auth: [],
+        authToQuery: [],
+        data: [],
+        afterQuery: [],
+        variants: new Map(),
+      });
     }
 
     const one = async (kind: ListQueryKind, i: number, record: boolean) => {
@@ -395,9 +430,10 @@ export async function measureLists(
         const spent = (qs: typeof trace.sql) => qs.reduce((total, q) => total + (q.end - q.start), 0);
         const auth = spent(trace.sql.filter((q) => q.label === AUTH_LOOKUP));
         // The detail's last two statements run together: their wall time, not their sum.
-        const dataMs = sample.parallelTail && data.length > 1
-          ? (data[0]!.end - data[0]!.start) + (Math.max(...data.slice(1).map((q) => q.end)) - Math.min(...data.slice(1).map((q) => q.start)))
-          : spent(data);
+        const dataMs =
+          sample.parallelTail && data.length > 1
+            ? data[0]!.end - data[0]!.start + (Math.max(...data.slice(1).map((q) => q.end)) - Math.min(...data.slice(1).map((q) => q.start)))
+            : spent(data);
         const authSpan = trace.sql.find((q) => q.label === AUTH_LOOKUP);
         if (authSpan && data.length) {
           m.beforeAuth.push(authSpan.start - trace.start);
@@ -447,12 +483,19 @@ export async function measureLists(
         sqlMs: stats(m.sql),
         sqlIdentical: m.identical,
         apiParts: {
-          beforeAuthP50: stats(m.beforeAuth).p50, authLookupP50: stats(m.auth).p50, authToQueryP50: stats(m.authToQuery).p50,
-          dataSqlP50: stats(m.data).p50, afterQueryP50: stats(m.afterQuery).p50,
+          beforeAuthP50: stats(m.beforeAuth).p50,
+          authLookupP50: stats(m.auth).p50,
+          authToQueryP50: stats(m.authToQuery).p50,
+          dataSqlP50: stats(m.data).p50,
+          afterQueryP50: stats(m.afterQuery).p50,
         },
         plans,
-        indexed: plans.every((p) =>
-          p.seqScans.every((x) => x.pages <= SMALL_TABLE_PAGES) && p.sorts.every((x) => x.rows <= BIG_SORT_ROWS) && p.applicationRowsRead <= 2 * (options.limit + 1)),
+        indexed: plans.every(
+          (p) =>
+            p.seqScans.every((x) => x.pages <= SMALL_TABLE_PAGES) &&
+            p.sorts.every((x) => x.rows <= BIG_SORT_ROWS) &&
+            p.applicationRowsRead <= 2 * (options.limit + 1),
+        ),
         viewAndJsonMs: stats(m.view),
       };
     }

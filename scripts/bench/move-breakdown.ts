@@ -60,7 +60,10 @@ export interface BreakdownFigures {
   rawUpdate: Part[];
   /** Commands per Update workflow task (history events the task's completion wrote), mean per task. */
   commandsPerUpdateTask: {
-    apiMove: Record<string, number>; applicationUpdateDirect: Record<string, number>; commandsUpdate: Record<string, number>; rawUpdate: Record<string, number>;
+    apiMove: Record<string, number>;
+    applicationUpdateDirect: Record<string, number>;
+    commandsUpdate: Record<string, number>;
+    rawUpdate: Record<string, number>;
   };
   /**
    * The workflow side after the Update's task: the activities it scheduled (the read model's safety net, the
@@ -87,10 +90,22 @@ function part(label: string, values: number[]): Part {
 /** The four pieces of an Update's round trip, client start to client end, around its workflow task. */
 function updateParts(calls: { start: number; end: number; task: UpdateTaskTimes }[], indent: string): Part[] {
   return [
-    part(`${indent}to the task: client -> server, Update admitted, workflow task scheduled`, calls.map((c) => c.task.scheduledAt - c.start)),
-    part(`${indent}task queued: scheduled -> started (worker's poll)`, calls.map((c) => c.task.startedAt - c.task.scheduledAt)),
-    part(`${indent}task run: started -> completed (worker activation, completion RPC)`, calls.map((c) => c.task.completedAt - c.task.startedAt)),
-    part(`${indent}result back: task completed -> Update returns`, calls.map((c) => c.end - c.task.completedAt)),
+    part(
+      `${indent}to the task: client -> server, Update admitted, workflow task scheduled`,
+      calls.map((c) => c.task.scheduledAt - c.start),
+    ),
+    part(
+      `${indent}task queued: scheduled -> started (worker's poll)`,
+      calls.map((c) => c.task.startedAt - c.task.scheduledAt),
+    ),
+    part(
+      `${indent}task run: started -> completed (worker activation, completion RPC)`,
+      calls.map((c) => c.task.completedAt - c.task.startedAt),
+    ),
+    part(
+      `${indent}result back: task completed -> Update returns`,
+      calls.map((c) => c.end - c.task.completedAt),
+    ),
   ];
 }
 
@@ -115,7 +130,10 @@ function afterTask(moves: { task: UpdateTaskTimes; update: { end: number }; trac
   }
   return {
     activities: [...byType].map(([type, e]) => ({
-      type, n: e.start.length, startAfterTaskP50: stats(e.start.filter(Number.isFinite)).p50, runP50: stats(e.run.filter(Number.isFinite)).p50,
+      type,
+      n: e.start.length,
+      startAfterTaskP50: stats(e.start.filter(Number.isFinite)).p50,
+      runP50: stats(e.run.filter(Number.isFinite)).p50,
     })),
     recordStageChangeDuringApiAfter: overlapping,
     moves: moves.length,
@@ -156,33 +174,90 @@ export async function moveBreakdown(
   return {
     matched: { apiMove: moves.length, applicationUpdateDirect: direct.length, commandsUpdate: commandsUpdate.length, rawUpdate: raw.length },
     apiMove: [
-      part('total, as the client saw it', moves.map((m) => m.receivedAt - m.sentAt)),
-      part('client -> API: request sent -> server has parsed it', moves.map((m) => m.trace.start - m.sentAt)),
-      part('API before the Update', moves.map((m) => m.update.start - m.trace.start)),
-      part(`  ${AUTH_LOOKUP} (SQL: the token's user, every request)`, moves.map((m) => sqlOf(m, AUTH_LOOKUP, true))),
-      part(`  ${ROW_READ} (SQL: the application, for scope and the early decideTransition)`, moves.map((m) => sqlOf(m, ROW_READ, true))),
-      part('  other SQL', moves.map((m) => sqlOf(m, 'other', true))),
-      part('  the rest', moves.map((m) => m.update.start - m.trace.start - namedBefore(m))),
-      part('    request -> auth lookup: Express, pino-http, JWT verify, ORM fork', moves.map((m) => gap(m, undefined, AUTH_LOOKUP))),
-      part('    auth lookup -> row read: user entity, route validation', moves.map((m) => gap(m, AUTH_LOOKUP, ROW_READ))),
-      part('    row read -> Update: decideTransition, workflow handle', moves.map((m) => gap(m, ROW_READ, undefined))),
-      part('Update round trip (executeUpdate)', moves.map((m) => m.update.end - m.update.start)),
-      ...updateParts(moves.map((m) => ({ start: m.update.start, end: m.update.end, task: m.task })), '  '),
-      part('API after the Update', moves.map((m) => m.trace.finish - m.update.end)),
-      part(`  ${READ_MODEL_WRITE} (SQL: history row + application row)`, moves.map((m) => sqlOf(m, READ_MODEL_WRITE, false))),
-      part('  the rest: view, JSON, response', moves.map((m) => m.trace.finish - m.update.end - sqlOf(m, READ_MODEL_WRITE, false) - sqlOf(m, 'other', false))),
-      part('API -> client: response written -> client has read it', moves.map((m) => m.receivedAt - m.trace.finish)),
+      part(
+        'total, as the client saw it',
+        moves.map((m) => m.receivedAt - m.sentAt),
+      ),
+      part(
+        'client -> API: request sent -> server has parsed it',
+        moves.map((m) => m.trace.start - m.sentAt),
+      ),
+      part(
+        'API before the Update',
+        moves.map((m) => m.update.start - m.trace.start),
+      ),
+      part(
+        `  ${AUTH_LOOKUP} (SQL: the token's user, every request)`,
+        moves.map((m) => sqlOf(m, AUTH_LOOKUP, true)),
+      ),
+      part(
+        `  ${ROW_READ} (SQL: the application, for scope and the early decideTransition)`,
+        moves.map((m) => sqlOf(m, ROW_READ, true)),
+      ),
+      part(
+        '  other SQL',
+        moves.map((m) => sqlOf(m, 'other', true)),
+      ),
+      part(
+        '  the rest',
+        moves.map((m) => m.update.start - m.trace.start - namedBefore(m)),
+      ),
+      part(
+        '    request -> auth lookup: Express, pino-http, JWT verify, ORM fork',
+        moves.map((m) => gap(m, undefined, AUTH_LOOKUP)),
+      ),
+      part(
+        '    auth lookup -> row read: user entity, route validation',
+        moves.map((m) => gap(m, AUTH_LOOKUP, ROW_READ)),
+      ),
+      part(
+        '    row read -> Update: decideTransition, workflow handle',
+        moves.map((m) => gap(m, ROW_READ, undefined)),
+      ),
+      part(
+        'Update round trip (executeUpdate)',
+        moves.map((m) => m.update.end - m.update.start),
+      ),
+      ...updateParts(
+        moves.map((m) => ({ start: m.update.start, end: m.update.end, task: m.task })),
+        '  ',
+      ),
+      part(
+        'API after the Update',
+        moves.map((m) => m.trace.finish - m.update.end),
+      ),
+      part(
+        `  ${READ_MODEL_WRITE} (SQL: history row + application row)`,
+        moves.map((m) => sqlOf(m, READ_MODEL_WRITE, false)),
+      ),
+      part(
+        '  the rest: view, JSON, response',
+        moves.map((m) => m.trace.finish - m.update.end - sqlOf(m, READ_MODEL_WRITE, false) - sqlOf(m, 'other', false)),
+      ),
+      part(
+        'API -> client: response written -> client has read it',
+        moves.map((m) => m.receivedAt - m.trace.finish),
+      ),
     ],
     applicationUpdateDirect: [
-      part('total (executeUpdate)', direct.map((c) => c.end - c.start)),
+      part(
+        'total (executeUpdate)',
+        direct.map((c) => c.end - c.start),
+      ),
       ...updateParts(direct, '  '),
     ],
     commandsUpdate: [
-      part('total (executeUpdate)', commandsUpdate.map((c) => c.end - c.start)),
+      part(
+        'total (executeUpdate)',
+        commandsUpdate.map((c) => c.end - c.start),
+      ),
       ...updateParts(commandsUpdate, '  '),
     ],
     rawUpdate: [
-      part('total (executeUpdate)', raw.map((c) => c.end - c.start)),
+      part(
+        'total (executeUpdate)',
+        raw.map((c) => c.end - c.start),
+      ),
       ...updateParts(raw, '  '),
     ],
     commandsPerUpdateTask: {
@@ -227,29 +302,78 @@ export function intakeBreakdown(api: IntakeCall[], raw: StartCall[], direct: Sta
   const traced = api.filter((c): c is IntakeCall & { trace: RequestTrace } => !!c.trace && c.trace.starts.length === 1);
   const sqlTime = (c: { trace: RequestTrace }, label: string) => sum(c.trace.sql.filter((q) => q.label === label).map((q) => q.end - q.start));
   const firstTask = (calls: { task: IntakeCall['task']; firstTaskKnownAt: number }[], indent: string) => [
-    part(`${indent}first task queued: scheduled (at the start) -> started by the worker`, calls.map((c) => c.task.startedAt - c.task.scheduledAt)),
-    part(`${indent}first task run: started -> completed`, calls.map((c) => c.task.completedAt - c.task.startedAt)),
-    part(`${indent}completed -> the bench knows (history long-poll)`, calls.map((c) => c.firstTaskKnownAt - c.task.completedAt)),
+    part(
+      `${indent}first task queued: scheduled (at the start) -> started by the worker`,
+      calls.map((c) => c.task.startedAt - c.task.scheduledAt),
+    ),
+    part(
+      `${indent}first task run: started -> completed`,
+      calls.map((c) => c.task.completedAt - c.task.startedAt),
+    ),
+    part(
+      `${indent}completed -> the bench knows (history long-poll)`,
+      calls.map((c) => c.firstTaskKnownAt - c.task.completedAt),
+    ),
   ];
   const startParts = (calls: StartCall[]) => [
-    part('total: start sent -> first task known', calls.map((c) => c.firstTaskKnownAt - c.start)),
-    part('workflow start (RPC)', calls.map((c) => c.end - c.start)),
-    part('then waiting for the first task: started -> first task known', calls.map((c) => c.firstTaskKnownAt - c.end)),
+    part(
+      'total: start sent -> first task known',
+      calls.map((c) => c.firstTaskKnownAt - c.start),
+    ),
+    part(
+      'workflow start (RPC)',
+      calls.map((c) => c.end - c.start),
+    ),
+    part(
+      'then waiting for the first task: started -> first task known',
+      calls.map((c) => c.firstTaskKnownAt - c.end),
+    ),
     ...firstTask(calls, '  '),
   ];
   return {
     api: [
-      part('total: request sent -> first task known', api.map((c) => c.firstTaskKnownAt - c.sentAt)),
-      part('API answered (201), as the client saw it', api.map((c) => c.receivedAt - c.sentAt)),
-      part(`  ${AUTH_LOOKUP} (SQL)`, traced.map((c) => sqlTime(c, AUTH_LOOKUP))),
-      part(`  ${APPLY_TARGET} (SQL: job, template version, applicant)`, traced.map((c) => sqlTime(c, APPLY_TARGET))),
-      part(`  ${APPLY_INSERT} (SQL: candidate, application, first history row)`, traced.map((c) => sqlTime(c, APPLY_INSERT))),
-      part('  workflow start (RPC)', traced.map((c) => c.trace.starts[0]!.end - c.trace.starts[0]!.start)),
-      part(`  ${MARK_STARTED} (SQL)`, traced.map((c) => sqlTime(c, MARK_STARTED))),
-      part('  the rest: HTTP both ways, Express, validation, idempotency check, JSON', traced.map((c) =>
-        c.receivedAt - c.sentAt - [AUTH_LOOKUP, APPLY_TARGET, APPLY_INSERT, MARK_STARTED, 'other'].reduce((t, l) => t + sqlTime(c, l), 0) -
-        (c.trace.starts[0]!.end - c.trace.starts[0]!.start))),
-      part('then waiting for the first task: answered -> first task known', api.map((c) => c.firstTaskKnownAt - c.receivedAt)),
+      part(
+        'total: request sent -> first task known',
+        api.map((c) => c.firstTaskKnownAt - c.sentAt),
+      ),
+      part(
+        'API answered (201), as the client saw it',
+        api.map((c) => c.receivedAt - c.sentAt),
+      ),
+      part(
+        `  ${AUTH_LOOKUP} (SQL)`,
+        traced.map((c) => sqlTime(c, AUTH_LOOKUP)),
+      ),
+      part(
+        `  ${APPLY_TARGET} (SQL: job, template version, applicant)`,
+        traced.map((c) => sqlTime(c, APPLY_TARGET)),
+      ),
+      part(
+        `  ${APPLY_INSERT} (SQL: candidate, application, first history row)`,
+        traced.map((c) => sqlTime(c, APPLY_INSERT)),
+      ),
+      part(
+        '  workflow start (RPC)',
+        traced.map((c) => c.trace.starts[0]!.end - c.trace.starts[0]!.start),
+      ),
+      part(
+        `  ${MARK_STARTED} (SQL)`,
+        traced.map((c) => sqlTime(c, MARK_STARTED)),
+      ),
+      part(
+        '  the rest: HTTP both ways, Express, validation, idempotency check, JSON',
+        traced.map(
+          (c) =>
+            c.receivedAt -
+            c.sentAt -
+            [AUTH_LOOKUP, APPLY_TARGET, APPLY_INSERT, MARK_STARTED, 'other'].reduce((t, l) => t + sqlTime(c, l), 0) -
+            (c.trace.starts[0]!.end - c.trace.starts[0]!.start),
+        ),
+      ),
+      part(
+        'then waiting for the first task: answered -> first task known',
+        api.map((c) => c.firstTaskKnownAt - c.receivedAt),
+      ),
       ...firstTask(api, '  '),
     ],
     direct: startParts(direct),

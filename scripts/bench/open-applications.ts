@@ -88,7 +88,9 @@ export async function startWorkflows(target: OpenApplicationsTarget, application
     }),
   );
   for (let offset = 0; offset < applicationIds.length; offset += ROWS_PER_STATEMENT) {
-    await target.db.query('update application set workflow_started_at = now() where id = any($1::uuid[])', [applicationIds.slice(offset, offset + ROWS_PER_STATEMENT)]);
+    await target.db.query('update application set workflow_started_at = now() where id = any($1::uuid[])', [
+      applicationIds.slice(offset, offset + ROWS_PER_STATEMENT),
+    ]);
   }
   return elapsedMs / 1000;
 }

@@ -102,7 +102,7 @@ export function installRequestTracing({ orm, client, classify }: { orm: MikroORM
   workflows.getHandle = ((...args: Parameters<typeof getHandle>) => {
     const handle: WorkflowHandle = getHandle(...args);
     const executeUpdate = handle.executeUpdate.bind(handle);
-    handle.executeUpdate = (async (...updateArgs: Parameters<typeof executeUpdate>) => {
+    handle.executeUpdate = async (...updateArgs: Parameters<typeof executeUpdate>) => {
       const trace = store.getStore();
       if (!trace) return executeUpdate(...updateArgs);
       const begun = wallMs();
@@ -112,7 +112,7 @@ export function installRequestTracing({ orm, client, classify }: { orm: MikroORM
         const options = updateArgs[1];
         trace.updates.push({ label: 'update', workflowId: handle.workflowId, updateId: options?.updateId, start: begun, end: wallMs() });
       }
-    });
+    };
     return handle;
   }) as typeof getHandle;
 

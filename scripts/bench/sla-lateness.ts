@@ -70,10 +70,22 @@ export async function measureSlaLateness(
   const { admin, recruiter } = deps.company;
   const created = await admin.api.post('/api/pipeline-templates', { name: 'Bench SLA', definition: slaTemplate(seconds) });
   if (created.status !== 201) throw new Error(`SLA template: ${created.status} ${JSON.stringify(created.body)}`);
-  const job = await recruiter.api.post('/api/jobs', { title: 'Benchmark Engineer (SLA)', location: 'Remote', status: 'open', pipelineTemplateId: created.body.id });
+  const job = await recruiter.api.post('/api/jobs', {
+    title: 'Benchmark Engineer (SLA)',
+    location: 'Remote',
+    status: 'open',
+    pipelineTemplateId: created.body.id,
+  });
   if (job.status !== 201) throw new Error(`SLA job: ${job.status} ${JSON.stringify(job.body)}`);
   const version = created.body.versions[0] as { id: string; definition: PipelineTemplateDefinition };
-  const target: OpenApplicationsTarget = { db: deps.db, client: deps.client, taskQueue: deps.taskQueue, companyId: deps.company.id, jobId: job.body.id, version };
+  const target: OpenApplicationsTarget = {
+    db: deps.db,
+    client: deps.client,
+    taskQueue: deps.taskQueue,
+    companyId: deps.company.id,
+    jobId: job.body.id,
+    version,
+  };
 
   progress(`SLA: ${options.n} applications with a ${seconds}s reminder, started at concurrency ${options.concurrency}`);
   const ids = await insertApplications(target, options.n);

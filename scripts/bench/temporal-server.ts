@@ -22,8 +22,10 @@ export async function startBenchTemporal(options: { partitions?: number; log: (l
       searchAttributes: SEARCH_ATTRIBUTES,
       log: { format: 'json', level: 'warn' },
       extraArgs: [
-        '--dynamic-config-value', `matching.numTaskqueueReadPartitions=${partitions}`,
-        '--dynamic-config-value', `matching.numTaskqueueWritePartitions=${partitions}`,
+        '--dynamic-config-value',
+        `matching.numTaskqueueReadPartitions=${partitions}`,
+        '--dynamic-config-value',
+        `matching.numTaskqueueWritePartitions=${partitions}`,
       ],
     },
   });

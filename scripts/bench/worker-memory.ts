@@ -91,17 +91,33 @@ export async function measureWorkerMemory(
   const { admin, recruiter } = deps.company;
   const created = await admin.api.post('/api/pipeline-templates', { name: 'Bench waiting', definition: waitingTemplate });
   if (created.status !== 201) throw new Error(`memory template: ${created.status} ${JSON.stringify(created.body)}`);
-  const job = await recruiter.api.post('/api/jobs', { title: 'Benchmark Engineer (memory)', location: 'Remote', status: 'open', pipelineTemplateId: created.body.id });
+  const job = await recruiter.api.post('/api/jobs', {
+    title: 'Benchmark Engineer (memory)',
+    location: 'Remote',
+    status: 'open',
+    pipelineTemplateId: created.body.id,
+  });
   if (job.status !== 201) throw new Error(`memory job: ${job.status} ${JSON.stringify(job.body)}`);
   const taskQueue = `bench-memory-${randomBytes(4).toString('hex')}`;
   const target: OpenApplicationsTarget = {
-    db: deps.db, client: deps.client, taskQueue, companyId: deps.company.id, jobId: job.body.id,
+    db: deps.db,
+    client: deps.client,
+    taskQueue,
+    companyId: deps.company.id,
+    jobId: job.body.id,
     version: created.body.versions[0] as { id: string; definition: PipelineTemplateDefinition },
   };
 
   const worker = await startWorkerChild({
-    taskQueue, databaseUrl: deps.databaseUrl, smtpUrl: deps.smtpUrl, temporal: deps.temporal, workflowBundleCode: deps.workflowBundleCode,
-    maxCachedWorkflows: options.maxCachedWorkflows, nodeFlags: options.nodeFlags, onCleanup: deps.onCleanup, name: 'memory worker process',
+    taskQueue,
+    databaseUrl: deps.databaseUrl,
+    smtpUrl: deps.smtpUrl,
+    temporal: deps.temporal,
+    workflowBundleCode: deps.workflowBundleCode,
+    maxCachedWorkflows: options.maxCachedWorkflows,
+    nodeFlags: options.nodeFlags,
+    onCleanup: deps.onCleanup,
+    name: 'memory worker process',
   });
   const child = worker.child;
 

@@ -24,21 +24,22 @@ const EventType = temporal.api.enums.v1.EventType;
 async function pool<T, R>(items: T[], concurrency: number, work: (item: T) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await work(items[i]!);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        results[i] = await work(items[i]!);
+      }
+    }),
+  );
   return results;
 }
 
 function within<T>(ms: number, work: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    work,
-    new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer in ${ms / 1000}s`)), ms))),
-  ]).finally(() => clearTimeout(timer));
+  return Promise.race([work, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer in ${ms / 1000}s`)), ms)))]).finally(() =>
+    clearTimeout(timer),
+  );
 }
 
 // ------------------------------------------------------------------------------------------ settle
@@ -63,19 +64,23 @@ export async function settle(client: Client, workflowIds: string[], timeoutMs: n
   for (;;) {
     const idle = new Set<string>();
     const busy: string[] = [];
-    await pool(workflowIds.filter((id) => !closed.has(id)), 4, async (id) => {
-      try {
-        const desc = await client.workflow.getHandle(id).describe();
-        const failing = (desc.raw.pendingWorkflowTask?.attempt ?? 0) >= 3;
-        if (failing) failingSince.set(id, failingSince.get(id) ?? Date.now());
-        else failingSince.delete(id);
-        if (desc.status.name !== 'RUNNING') closed.add(id);
-        else if (!desc.raw.pendingWorkflowTask && !(desc.raw.pendingActivities?.length)) idle.add(id);
-        else busy.push(id);
-      } catch {
-        busy.push(id);
-      }
-    });
+    await pool(
+      workflowIds.filter((id) => !closed.has(id)),
+      4,
+      async (id) => {
+        try {
+          const desc = await client.workflow.getHandle(id).describe();
+          const failing = (desc.raw.pendingWorkflowTask?.attempt ?? 0) >= 3;
+          if (failing) failingSince.set(id, failingSince.get(id) ?? Date.now());
+          else failingSince.delete(id);
+          if (desc.status.name !== 'RUNNING') closed.add(id);
+          else if (!desc.raw.pendingWorkflowTask && !desc.raw.pendingActivities?.length) idle.add(id);
+          else busy.push(id);
+        } catch {
+          busy.push(id);
+        }
+      },
+    );
     const stillIdle = [...idle].filter((id) => idleBefore.has(id));
     const unsettled = workflowIds.filter((id) => !closed.has(id) && !stillIdle.includes(id));
     const seconds = (Date.now() - started) / 1000;
@@ -168,7 +173,13 @@ export async function checkState(client: Client, model: ReadModel, apps: App[]):
   const clientApps = new Map(apps.filter((app) => app.id).map((app) => [app.id!, app]));
   const ids = [...new Set([...model.rows.keys(), ...clientApps.keys()])];
   const result: StateCheck = {
-    applications: ids.length, mismatches: [], historyVsClient: [], failedWorkflows: [], stuckWorkflowTasks: [], notAtPlannedOutcome: 0, byStatus: {},
+    applications: ids.length,
+    mismatches: [],
+    historyVsClient: [],
+    failedWorkflows: [],
+    stuckWorkflowTasks: [],
+    notAtPlannedOutcome: 0,
+    byStatus: {},
   };
   await pool(ids, 4, async (id) => {
     const problems: string[] = [];
@@ -206,9 +217,11 @@ export async function checkState(client: Client, model: ReadModel, apps: App[]):
       const expected = Array.from({ length: row.transition_seq + 1 }, (_, i) => i);
       if (seqs.join(',') !== expected.join(',')) problems.push(`stage_transition seqs [${seqs.join(',')}], expected 0..${row.transition_seq}`);
       for (let i = 1; i < transitions.length; i++) {
-        if (transitions[i]!.from_stage !== transitions[i - 1]!.to_stage) problems.push(`stage_transition ${transitions[i]!.seq} leaves ${transitions[i]!.from_stage}, previous entered ${transitions[i - 1]!.to_stage}`);
+        if (transitions[i]!.from_stage !== transitions[i - 1]!.to_stage)
+          problems.push(`stage_transition ${transitions[i]!.seq} leaves ${transitions[i]!.from_stage}, previous entered ${transitions[i - 1]!.to_stage}`);
       }
-      if (transitions.length && transitions.at(-1)!.to_stage !== row.stage) problems.push(`last stage_transition enters ${transitions.at(-1)!.to_stage}, row says ${row.stage}`);
+      if (transitions.length && transitions.at(-1)!.to_stage !== row.stage)
+        problems.push(`last stage_transition enters ${transitions.at(-1)!.to_stage}, row says ${row.stage}`);
     }
     if (problems.length) result.mismatches.push({ applicationId: id, problems });
 
@@ -242,7 +255,13 @@ export async function checkHistories(client: Client, bundlePath: string, progres
   const histories: HistoryAndWorkflowId[] = [];
   for await (const item of client.workflow.list().intoHistories({ concurrency: 4 })) histories.push(item);
   const result: HistoryCheck = {
-    workflows: histories.length, unreplayable: [], workflowTaskFailures: {}, workflowTaskFailureSamples: [], workflowTaskTimeouts: 0, activityTimeouts: 0, movesInFirstTask: 0,
+    workflows: histories.length,
+    unreplayable: [],
+    workflowTaskFailures: {},
+    workflowTaskFailureSamples: [],
+    workflowTaskTimeouts: 0,
+    activityTimeouts: 0,
+    movesInFirstTask: 0,
   };
   for (const { workflowId, history } of histories) {
     const events = (history as proto.temporal.api.history.v1.IHistory | undefined)?.events ?? [];
@@ -325,14 +344,18 @@ export function checkEmails(
     // The record follows the send within milliseconds unless the process died or the database was away.
     const kill = faults.killTimes.find((t) => t >= first - 250 && t <= first + 2000);
     const outage = faults.postgresDown.find(([from, to]) => from <= first + 2000 && to >= first - 250);
-    const window = kill !== undefined
-      ? `worker SIGKILLed ${kill - first} ms after the first copy arrived`
-      : outage
-        ? 'PostgreSQL went down right after the first copy arrived (the record failed)'
-        : undefined;
+    const window =
+      kill !== undefined
+        ? `worker SIGKILLed ${kill - first} ms after the first copy arrived`
+        : outage
+          ? 'PostgreSQL went down right after the first copy arrived (the record failed)'
+          : undefined;
     duplicated.push({
-      messageId, copies: times.length, arrivals: times.map((t) => new Date(t).toISOString()),
-      ...(window ? { window } : {}), ...(recorded ? { recordedAt: new Date(recorded).toISOString() } : {}),
+      messageId,
+      copies: times.length,
+      arrivals: times.map((t) => new Date(t).toISOString()),
+      ...(window ? { window } : {}),
+      ...(recorded ? { recordedAt: new Date(recorded).toISOString() } : {}),
     });
   }
   const inWindow = duplicated.filter((d) => d.window).length;

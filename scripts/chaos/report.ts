@@ -12,13 +12,26 @@ export interface LogDigest {
   top: { count: number; level: string; message: string }[];
 }
 
-const LEVELS: Record<string, string> = { '40': 'warn', '50': 'error', '60': 'fatal', warn: 'warn', error: 'error', fatal: 'fatal', dpanic: 'error', panic: 'fatal' };
+const LEVELS: Record<string, string> = {
+  '40': 'warn',
+  '50': 'error',
+  '60': 'fatal',
+  warn: 'warn',
+  error: 'error',
+  fatal: 'fatal',
+  dpanic: 'error',
+  panic: 'fatal',
+};
 // The SDK's Rust core writes its own lines to stderr, as coloured text: `<time>  WARN <module>: <message>`.
 const CORE_LINE = /^\S+\s+(WARN|ERROR)\s+\S+?:\s+(.*)$/;
 
 /** Durations and retry counts differ on every line ("Deadline exceeded after 5.001s"); the message is the same. */
 function normalize(message: string): string {
-  return message.replace(/,[a-zA-Z ]+: [\d.]+s/g, '').replace(/\d+\.\d+s\b/g, 'N s').replace(/retried \d+ times/g, 'retried N times').slice(0, 200);
+  return message
+    .replace(/,[a-zA-Z ]+: [\d.]+s/g, '')
+    .replace(/\d+\.\d+s\b/g, 'N s')
+    .replace(/retried \d+ times/g, 'retried N times')
+    .slice(0, 200);
 }
 
 /** What an error field says, whether a string or an object (an Error, a pg error with code and routine). */
@@ -84,7 +97,10 @@ export function render(s: any): string {
       `(${s.protocol.idempotencyKeyDocumented ? 'documented' : 'not documented'} in the OpenAPI document)`,
     '',
     table([
-      ['applications', `${s.applications.created} of ${s.applications.planned} (${s.applications.plannedHired} to hire, ${s.applications.plannedRejected} to reject; ${s.applications.fastFirstMoves} moved <100ms after applying)`],
+      [
+        'applications',
+        `${s.applications.created} of ${s.applications.planned} (${s.applications.plannedHired} to hire, ${s.applications.plannedRejected} to reject; ${s.applications.fastFirstMoves} moved <100ms after applying)`,
+      ],
       ['moves sent', `${m.intended} intended (one Idempotency-Key each), ${m.requests} requests`],
       ['  answered 200', m.answered200],
       ['  409 then re-read', `${m.conflictReread} (earlier attempt had gone through)${m.refused ? `, ${m.refused} refused for real` : ''}`],
@@ -94,7 +110,10 @@ export function render(s: any): string {
       ['  landed elsewhere', `${m.unexpectedStage} (a 200 or re-read in another stage than the move's target)`],
       ['  sent while down', `worker ${m.sentWhileWorkerDown}, Temporal ${m.sentWhileTemporalDown}, PostgreSQL ${m.sentWhilePostgresDown}`],
       ['  gave up', m.gaveUp],
-      ['worker kills', `${s.faults.workerKills} (SIGKILL every ${s.options.killEvery.join('-')}s; restart to polling p50 ${s.faults.workerStartSeconds.p50}s, max ${s.faults.workerStartSeconds.max}s)`],
+      [
+        'worker kills',
+        `${s.faults.workerKills} (SIGKILL every ${s.options.killEvery.join('-')}s; restart to polling p50 ${s.faults.workerStartSeconds.p50}s, max ${s.faults.workerStartSeconds.max}s)`,
+      ],
       ['Temporal restarts', `${s.faults.temporalRestarts} (${s.options.temporalSignal})`],
       ['PostgreSQL restarts', `${s.faults.postgresRestarts} (down ${s.options.postgresOutageSeconds}s)`],
       ['processes that died by themselves', `API ${s.faults.apiExits.length}, worker ${s.faults.workerExits.length}`],
@@ -102,19 +121,33 @@ export function render(s: any): string {
       ['mismatches', `${s.checks.mismatches.length} (read model vs workflow vs search attributes, history rows)`],
       ['history vs client', `${s.checks.historyVsClient.length} (moves applied twice or lost)`],
       ['not at planned outcome', s.checks.notAtPlannedOutcome],
-      ['unreplayable histories', `${s.histories.unreplayable.length} of ${s.histories.workflows} (${s.histories.movesInFirstTask} with a move in their first workflow task)`],
-      ['failed workflows', `${s.checks.failedWorkflows.length}; stuck workflow tasks ${s.checks.stuckWorkflowTasks.length}; workflow statuses ${JSON.stringify(s.checks.byStatus)}`],
-      ['workflow task failures', `${JSON.stringify(s.histories.workflowTaskFailures)} (in histories; workflow task timeouts ${s.histories.workflowTaskTimeouts}, activities timed out for good ${s.histories.activityTimeouts})`],
-      ['emails', `expected ${e.expected}, received ${e.received}, missing ${e.missing.length}, duplicated ${e.duplicated.length} ` +
-        `(${e.duplicatedInWindow} in the send-then-crash window, ${e.duplicatedOther} not), unexpected ${e.unexpected.length}`],
+      [
+        'unreplayable histories',
+        `${s.histories.unreplayable.length} of ${s.histories.workflows} (${s.histories.movesInFirstTask} with a move in their first workflow task)`,
+      ],
+      [
+        'failed workflows',
+        `${s.checks.failedWorkflows.length}; stuck workflow tasks ${s.checks.stuckWorkflowTasks.length}; workflow statuses ${JSON.stringify(s.checks.byStatus)}`,
+      ],
+      [
+        'workflow task failures',
+        `${JSON.stringify(s.histories.workflowTaskFailures)} (in histories; workflow task timeouts ${s.histories.workflowTaskTimeouts}, activities timed out for good ${s.histories.activityTimeouts})`,
+      ],
+      [
+        'emails',
+        `expected ${e.expected}, received ${e.received}, missing ${e.missing.length}, duplicated ${e.duplicated.length} ` +
+          `(${e.duplicatedInWindow} in the send-then-crash window, ${e.duplicatedOther} not), unexpected ${e.unexpected.length}`,
+      ],
       ['wall time', `${s.wallSeconds.toFixed(0)}s`],
     ]),
   ];
   if (s.recoveries.length) {
     lines.push('', 'Recovery after each fault (API and worker never restarted for these):');
     for (const r of s.recoveries) {
-      lines.push(`  ${r.fault}: ${r.movesInFlight} move request(s) cut off, down ${r.downSeconds.toFixed(1)}s; API ready ${seconds(r.apiReadySeconds)}, worker polling ${seconds(r.workerPollingSeconds)}, ` +
-        `first move 200 ${seconds(r.firstMoveOkSeconds)} after it came back; same API process ${r.apiSamePid ? 'yes' : 'NO'}, same worker process ${r.workerSamePid ? 'yes' : 'NO'}`);
+      lines.push(
+        `  ${r.fault}: ${r.movesInFlight} move request(s) cut off, down ${r.downSeconds.toFixed(1)}s; API ready ${seconds(r.apiReadySeconds)}, worker polling ${seconds(r.workerPollingSeconds)}, ` +
+          `first move 200 ${seconds(r.firstMoveOkSeconds)} after it came back; same API process ${r.apiSamePid ? 'yes' : 'NO'}, same worker process ${r.workerSamePid ? 'yes' : 'NO'}`,
+      );
     }
   }
   const sample = <T>(label: string, items: T[], show: (item: T) => string, n = 5) => {
@@ -129,10 +162,18 @@ export function render(s: any): string {
   sample('Failed workflows', s.checks.failedWorkflows, (x: any) => `${x.workflowId}: ${x.status}`);
   sample('Stuck workflow tasks', s.checks.stuckWorkflowTasks, (x: any) => `${x.workflowId}: attempt ${x.attempt}`);
   sample('Missing emails', e.missing, (x: any) => `${x.messageId} (${x.stage}, seq ${x.seq})`);
-  sample('Duplicated emails', e.duplicated, (x: any) => `${x.messageId} x${x.copies} at ${x.arrivals.join(', ')}: ${x.window ?? 'NOT explained by a kill or an outage'}`);
+  sample(
+    'Duplicated emails',
+    e.duplicated,
+    (x: any) => `${x.messageId} x${x.copies} at ${x.arrivals.join(', ')}: ${x.window ?? 'NOT explained by a kill or an outage'}`,
+  );
   sample('Unexpected emails', e.unexpected, (x: string) => x);
   sample('Client anomalies', s.anomalies, (x: any) => `${x.applicationId ?? `#${x.index}`}: ${x.notes.join(' | ')}`);
-  sample('Processes that died by themselves', [...s.faults.apiExits, ...s.faults.workerExits], (x: any) => `${x.name} pid ${x.pid}: ${x.exit.code ?? x.exit.signal} during ${x.during}`);
+  sample(
+    'Processes that died by themselves',
+    [...s.faults.apiExits, ...s.faults.workerExits],
+    (x: any) => `${x.name} pid ${x.pid}: ${x.exit.code ?? x.exit.signal} during ${x.during}`,
+  );
   lines.push('', 'Logs (warn and above):');
   for (const d of Object.values<LogDigest>(s.logs)) {
     lines.push(`  ${d.file}: ${d.lines} lines, ${d.warn} warn, ${d.error} error, ${d.other} other (banners, lines cut by a kill)`);

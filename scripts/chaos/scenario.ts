@@ -16,7 +16,10 @@ export interface Reply {
 }
 
 export class Http {
-  constructor(readonly baseUrl: string, private readonly timeoutMs: number) {}
+  constructor(
+    readonly baseUrl: string,
+    private readonly timeoutMs: number,
+  ) {}
 
   async call(method: string, path: string, options: { token?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<Reply> {
     const headers: Record<string, string> = { ...options.headers };
@@ -79,8 +82,16 @@ async function must(what: string, reply: Promise<Reply>, expected: number): Prom
 
 async function signupAndLogin(http: Http, random: Random, body: Record<string, unknown>): Promise<{ signup: any; token: string }> {
   const deadline = Date.now() + 120_000;
-  const signup = await must(`signup ${String(body.email)}`, persist(random, deadline, () => http.call('POST', '/api/auth/signup', { body })), 201);
-  const login = await must(`login ${String(body.email)}`, persist(random, deadline, () => http.call('POST', '/api/auth/login', { body: { email: body.email, password: body.password } })), 200);
+  const signup = await must(
+    `signup ${String(body.email)}`,
+    persist(random, deadline, () => http.call('POST', '/api/auth/signup', { body })),
+    201,
+  );
+  const login = await must(
+    `login ${String(body.email)}`,
+    persist(random, deadline, () => http.call('POST', '/api/auth/login', { body: { email: body.email, password: body.password } })),
+    200,
+  );
   return { signup, token: login.accessToken };
 }
 
@@ -93,29 +104,50 @@ export interface Cast {
 
 /** A company (its admin signs up), a recruiter who moves candidates, an open job on the default pipeline, and candidates. */
 export async function createCast(http: Http, random: Random, candidates: number, tag: string, progress: (line: string) => void): Promise<Cast> {
-  const admin = await signupAndLogin(http, random, { email: `admin-${tag}@chaos.test`, password: PASSWORD, name: 'Chaos Admin', companyName: `Chaos ${tag} Inc` });
-  await must('create recruiter', http.call('POST', '/api/users', {
-    token: admin.token, body: { email: `recruiter-${tag}@chaos.test`, password: PASSWORD, name: 'Chaos Recruiter', role: 'recruiter' },
-  }), 201);
-  const recruiterLogin = await must('recruiter login', http.call('POST', '/api/auth/login', { body: { email: `recruiter-${tag}@chaos.test`, password: PASSWORD } }), 200);
+  const admin = await signupAndLogin(http, random, {
+    email: `admin-${tag}@chaos.test`,
+    password: PASSWORD,
+    name: 'Chaos Admin',
+    companyName: `Chaos ${tag} Inc`,
+  });
+  await must(
+    'create recruiter',
+    http.call('POST', '/api/users', {
+      token: admin.token,
+      body: { email: `recruiter-${tag}@chaos.test`, password: PASSWORD, name: 'Chaos Recruiter', role: 'recruiter' },
+    }),
+    201,
+  );
+  const recruiterLogin = await must(
+    'recruiter login',
+    http.call('POST', '/api/auth/login', { body: { email: `recruiter-${tag}@chaos.test`, password: PASSWORD } }),
+    200,
+  );
   const recruiter: Person = { id: '', email: `recruiter-${tag}@chaos.test`, token: recruiterLogin.accessToken };
   // No pipelineTemplateId: the built-in default pipeline, whose emails the checks expect.
-  const job = await must('create job', http.call('POST', '/api/jobs', {
-    token: recruiter.token, body: { title: 'Chaos Engineer', description: 'Survives faults', location: 'Remote', status: 'open' },
-  }), 201);
+  const job = await must(
+    'create job',
+    http.call('POST', '/api/jobs', {
+      token: recruiter.token,
+      body: { title: 'Chaos Engineer', description: 'Survives faults', location: 'Remote', status: 'open' },
+    }),
+    201,
+  );
 
   const people: Person[] = new Array(candidates);
   let next = 0;
   // Password hashing is the expensive part; a few at a time keeps the other work on this machine going.
-  await Promise.all(Array.from({ length: Math.min(4, candidates) }, async () => {
-    while (next < candidates) {
-      const i = next++;
-      const email = `cand-${i}-${tag}@chaos.test`;
-      const { signup, token } = await signupAndLogin(http, random, { email, password: PASSWORD, name: `Candidate ${i}` });
-      people[i] = { id: signup.user.id, email, token };
-      if ((i + 1) % 50 === 0) progress(`  ${i + 1}/${candidates} candidates signed up`);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(4, candidates) }, async () => {
+      while (next < candidates) {
+        const i = next++;
+        const email = `cand-${i}-${tag}@chaos.test`;
+        const { signup, token } = await signupAndLogin(http, random, { email, password: PASSWORD, name: `Candidate ${i}` });
+        people[i] = { id: signup.user.id, email, token };
+        if ((i + 1) % 50 === 0) progress(`  ${i + 1}/${candidates} candidates signed up`);
+      }
+    }),
+  );
   return { companyId: admin.signup.company.id, recruiter, jobId: job.id, candidates: people };
 }
 
@@ -141,7 +173,8 @@ interface Move {
 function nextMove(plan: Plan, stage: string): Move | undefined {
   if (TERMINAL.has(stage)) return undefined;
   const index = ACTIVE.indexOf(stage);
-  if (plan.outcome === 'rejected' && index >= ACTIVE.indexOf(plan.at)) return { event: 'REJECT', reason: `Not a fit at ${stage} (chaos run)`, target: 'rejected' };
+  if (plan.outcome === 'rejected' && index >= ACTIVE.indexOf(plan.at))
+    return { event: 'REJECT', reason: `Not a fit at ${stage} (chaos run)`, target: 'rejected' };
   if (index === ACTIVE.length - 1) return { event: 'HIRE', target: 'hired' };
   return { event: 'ADVANCE', target: ACTIVE[index + 1]! };
 }
@@ -213,9 +246,24 @@ export interface LoopOptions {
 
 export class Clients {
   readonly figures: ClientFigures = {
-    applied: 0, applyRetried: 0, applyAlreadyThere: 0, movesIntended: 0, moveRequests: 0, answered200: 0, conflictReread: 0, refused: 0,
-    retried5xx: 0, retriedNetwork: 0, otherStatus: {}, unexpectedStage: 0, firstMovesFast: 0, sentWhileWorkerDown: 0,
-    sentWhileTemporalDown: 0, sentWhilePostgresDown: 0, gaveUp: 0, expectedStageDropped: false,
+    applied: 0,
+    applyRetried: 0,
+    applyAlreadyThere: 0,
+    movesIntended: 0,
+    moveRequests: 0,
+    answered200: 0,
+    conflictReread: 0,
+    refused: 0,
+    retried5xx: 0,
+    retriedNetwork: 0,
+    otherStatus: {},
+    unexpectedStage: 0,
+    firstMovesFast: 0,
+    sentWhileWorkerDown: 0,
+    sentWhileTemporalDown: 0,
+    sentWhilePostgresDown: 0,
+    gaveUp: 0,
+    expectedStageDropped: false,
   };
   /** Times (ms since epoch) of every 200 to a move, to tell when the product made progress again after a fault. */
   readonly okTimes: number[] = [];
@@ -300,8 +348,13 @@ export class Clients {
   }
 
   private async apply(app: App, random: Random): Promise<void> {
-    const reply = await persist(random, Date.now() + this.options.giveUpMs, () =>
-      this.http.call('POST', `/api/jobs/${this.cast.jobId}/apply`, { token: app.candidate.token, body: {} }), () => this.figures.applyRetried++, () => this.stopped);
+    const reply = await persist(
+      random,
+      Date.now() + this.options.giveUpMs,
+      () => this.http.call('POST', `/api/jobs/${this.cast.jobId}/apply`, { token: app.candidate.token, body: {} }),
+      () => this.figures.applyRetried++,
+      () => this.stopped,
+    );
     if (reply.status === 201) {
       app.id = reply.body.id;
       app.stage = reply.body.stage;
@@ -322,8 +375,13 @@ export class Clients {
   }
 
   private async reread(app: App, random: Random): Promise<{ stage: string } | undefined> {
-    const reply = await persist(random, Date.now() + this.options.giveUpMs, () =>
-      this.http.call('GET', `/api/applications/${app.id}`, { token: this.cast.recruiter.token }), undefined, () => this.stopped);
+    const reply = await persist(
+      random,
+      Date.now() + this.options.giveUpMs,
+      () => this.http.call('GET', `/api/applications/${app.id}`, { token: this.cast.recruiter.token }),
+      undefined,
+      () => this.stopped,
+    );
     if (reply.status === 200) return reply.body;
     app.anomalies.push(`re-read answered ${reply.status || reply.error}`);
     return undefined;
@@ -349,9 +407,13 @@ export class Clients {
       };
       this.figures.moveRequests++;
       this.inFlight++;
-      const reply = await this.http.call('POST', `/api/applications/${app.id}/transitions`, {
-        token: this.cast.recruiter.token, body, headers: { 'Idempotency-Key': key },
-      }).finally(() => this.inFlight--);
+      const reply = await this.http
+        .call('POST', `/api/applications/${app.id}/transitions`, {
+          token: this.cast.recruiter.token,
+          body,
+          headers: { 'Idempotency-Key': key },
+        })
+        .finally(() => this.inFlight--);
       if (reply.status === 200) {
         this.figures.answered200++;
         this.okTimes.push(Date.now());
@@ -393,7 +455,10 @@ export class Clients {
         if (reply.status === 0) this.figures.retriedNetwork++;
         else this.figures.retried5xx++;
         if (Date.now() - started > this.options.giveUpMs) {
-          this.giveUp(app, `${move.event} from ${expectedStage} still failing after ${Math.round((Date.now() - started) / 1000)}s: ${reply.status || reply.error}`);
+          this.giveUp(
+            app,
+            `${move.event} from ${expectedStage} still failing after ${Math.round((Date.now() - started) / 1000)}s: ${reply.status || reply.error}`,
+          );
           return;
         }
         await sleep(backoffMs(attempt, random));

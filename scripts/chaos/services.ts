@@ -84,7 +84,13 @@ export class Child {
   /** Set when this run killed it on purpose, so its exit is not mistaken for a crash. */
   killedOnPurpose = false;
 
-  constructor(readonly name: string, argv: string[], env: NodeJS.ProcessEnv, logPath: string, cwd = REPO_ROOT) {
+  constructor(
+    readonly name: string,
+    argv: string[],
+    env: NodeJS.ProcessEnv,
+    logPath: string,
+    cwd = REPO_ROOT,
+  ) {
     const fd = openSync(logPath, 'a');
     writeSync(fd, `\n=== ${new Date().toISOString()} ${name}: ${argv.join(' ')}\n`);
     this.process = spawn(argv[0]!, argv.slice(1), { cwd, env, stdio: ['ignore', fd, fd] });
@@ -151,7 +157,11 @@ export class Postgres {
   private server?: EmbeddedDatabase;
   url = '';
 
-  constructor(readonly dataDir: string, readonly port: number, private readonly log: (line: string) => void) {}
+  constructor(
+    readonly dataDir: string,
+    readonly port: number,
+    private readonly log: (line: string) => void,
+  ) {}
 
   async start(): Promise<void> {
     // As root, PostgreSQL runs as a `postgres` user, which must reach and write its directory in our temp dir.
@@ -189,7 +199,13 @@ export class Postgres {
 // ------------------------------------------------------------------------------------------ Temporal
 
 const CLI_TYPES: Record<string, string> = {
-  TEXT: 'Text', KEYWORD: 'Keyword', INT: 'Int', DOUBLE: 'Double', BOOL: 'Bool', DATETIME: 'Datetime', KEYWORD_LIST: 'KeywordList',
+  TEXT: 'Text',
+  KEYWORD: 'Keyword',
+  INT: 'Int',
+  DOUBLE: 'Double',
+  BOOL: 'Bool',
+  DATETIME: 'Datetime',
+  KEYWORD_LIST: 'KeywordList',
 };
 
 /**
@@ -200,17 +216,29 @@ export class TemporalServer {
   child?: Child;
   readonly address: string;
 
-  constructor(
-    private readonly options: { cli: string; dbFilename: string; port: number; namespace: string; logPath: string },
-  ) {
+  constructor(private readonly options: { cli: string; dbFilename: string; port: number; namespace: string; logPath: string }) {
     this.address = `127.0.0.1:${options.port}`;
   }
 
   async start(timeoutMs = 60_000): Promise<number> {
     const { cli, dbFilename, port, namespace, logPath } = this.options;
     const argv = [
-      cli, 'server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(port), '--db-filename', dbFilename,
-      '--namespace', namespace, '--log-level', 'warn', '--log-format', 'json',
+      cli,
+      'server',
+      'start-dev',
+      '--headless',
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--db-filename',
+      dbFilename,
+      '--namespace',
+      namespace,
+      '--log-level',
+      'warn',
+      '--log-format',
+      'json',
       // Registered on every start; the dev server keeps the ones already in the file.
       ...SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=${CLI_TYPES[key.type] ?? key.type}`]),
     ];

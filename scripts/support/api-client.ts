@@ -10,13 +10,21 @@ export interface HttpResponse<T = any> {
 }
 
 export class Api {
-  constructor(readonly baseUrl: string, readonly token?: string) {}
+  constructor(
+    readonly baseUrl: string,
+    readonly token?: string,
+  ) {}
 
   as(token: string | undefined): Api {
     return new Api(this.baseUrl, token);
   }
 
-  async request<T = any>(method: string, path: string, body?: unknown, init: { raw?: string; headers?: Record<string, string> } = {}): Promise<HttpResponse<T>> {
+  async request<T = any>(
+    method: string,
+    path: string,
+    body?: unknown,
+    init: { raw?: string; headers?: Record<string, string> } = {},
+  ): Promise<HttpResponse<T>> {
     const headers: Record<string, string> = { ...init.headers };
     if (this.token) headers.authorization = `Bearer ${this.token}`;
     let payload: string | undefined = init.raw;
@@ -28,10 +36,18 @@ export class Api {
     return { status: res.status, body: text && contentType.includes('json') ? JSON.parse(text) : text, contentType, headers: res.headers };
   }
 
-  get<T = any>(path: string) { return this.request<T>('GET', path); }
-  post<T = any>(path: string, body?: unknown) { return this.request<T>('POST', path, body ?? {}); }
-  patch<T = any>(path: string, body?: unknown) { return this.request<T>('PATCH', path, body ?? {}); }
-  delete<T = any>(path: string) { return this.request<T>('DELETE', path); }
+  get<T = any>(path: string) {
+    return this.request<T>('GET', path);
+  }
+  post<T = any>(path: string, body?: unknown) {
+    return this.request<T>('POST', path, body ?? {});
+  }
+  patch<T = any>(path: string, body?: unknown) {
+    return this.request<T>('PATCH', path, body ?? {});
+  }
+  delete<T = any>(path: string) {
+    return this.request<T>('DELETE', path);
+  }
 }
 
 export const unique = (prefix: string) => `${prefix}-${randomBytes(4).toString('hex')}`;
@@ -66,7 +82,12 @@ export interface Company {
 
 /** A company signed up through the API, with the admin's recruiter and hiring manager. */
 export async function createCompany(api: Api, label = unique('acme')): Promise<Company> {
-  const signup = await api.post('/api/auth/signup', { email: `${label}-admin@example.com`, password: PASSWORD, name: `${label} Admin`, companyName: `${label} Inc` });
+  const signup = await api.post('/api/auth/signup', {
+    email: `${label}-admin@example.com`,
+    password: PASSWORD,
+    name: `${label} Admin`,
+    companyName: `${label} Inc`,
+  });
   if (signup.status !== 201) throw new Error(`signup failed: ${signup.status} ${JSON.stringify(signup.body)}`);
   const admin = await person(api, signup.body.user.email, signup.body.user.id, signup.body.user.name);
   const staff = async (role: 'recruiter' | 'hiring_manager') => {
@@ -74,7 +95,13 @@ export async function createCompany(api: Api, label = unique('acme')): Promise<C
     if (created.status !== 201) throw new Error(`create ${role} failed: ${created.status} ${JSON.stringify(created.body)}`);
     return person(api, created.body.email, created.body.id, created.body.name);
   };
-  return { id: signup.body.company.id, name: signup.body.company.name, admin, recruiter: await staff('recruiter'), hiringManager: await staff('hiring_manager') };
+  return {
+    id: signup.body.company.id,
+    name: signup.body.company.name,
+    admin,
+    recruiter: await staff('recruiter'),
+    hiringManager: await staff('hiring_manager'),
+  };
 }
 
 export async function createCandidate(api: Api, label = unique('cand')): Promise<Person> {

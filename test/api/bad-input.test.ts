@@ -3,7 +3,17 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { startTestStack, type TestStack } from '../support/stack.js';
-import { Api, PASSWORD, createCandidate, createCompany, createOpenJob, unique, type Company, type HttpResponse, type Person } from '../../scripts/support/api-client.js';
+import {
+  Api,
+  PASSWORD,
+  createCandidate,
+  createCompany,
+  createOpenJob,
+  unique,
+  type Company,
+  type HttpResponse,
+  type Person,
+} from '../../scripts/support/api-client.js';
 
 function assertProblem(res: HttpResponse, status: number): void {
   assert.equal(res.status, status, JSON.stringify(res.body));
@@ -28,7 +38,15 @@ function assertNamesField(res: HttpResponse, field: string): void {
 }
 
 const TABLES = [
-  'company', 'app_user', 'job', 'candidate', 'application', 'stage_transition', 'application_reviewer', 'application_feedback', 'application_approval',
+  'company',
+  'app_user',
+  'job',
+  'candidate',
+  'application',
+  'stage_transition',
+  'application_reviewer',
+  'application_feedback',
+  'application_approval',
 ] as const;
 
 describe('bad input: a clear 4xx problem, nothing changed, never a 500', () => {
@@ -148,18 +166,47 @@ describe('bad input: a clear 4xx problem, nothing changed, never a 500', () => {
 
   describe('unknown fields are refused in every body schema, and named', () => {
     const rows: [route: string, send: () => Promise<HttpResponse>, field: string][] = [
-      ['POST /api/auth/signup', () => api.post('/api/auth/signup', { email: `${unique('x')}@example.com`, password: PASSWORD, name: 'X', role: 'admin' }), 'role'],
+      [
+        'POST /api/auth/signup',
+        () => api.post('/api/auth/signup', { email: `${unique('x')}@example.com`, password: PASSWORD, name: 'X', role: 'admin' }),
+        'role',
+      ],
       ['POST /api/auth/login', () => api.post('/api/auth/login', { email: candidate.email, password: PASSWORD, rememberMe: true }), 'rememberMe'],
-      ['POST /api/users', () => acme.admin.api.post('/api/users', { email: `${unique('x')}@example.com`, password: PASSWORD, name: 'X', role: 'recruiter', companyId: randomUUID() }), 'companyId'],
+      [
+        'POST /api/users',
+        () =>
+          acme.admin.api.post('/api/users', { email: `${unique('x')}@example.com`, password: PASSWORD, name: 'X', role: 'recruiter', companyId: randomUUID() }),
+        'companyId',
+      ],
       ['POST /api/jobs', () => recruiter().post('/api/jobs', { title: 'T', location: 'L', companyId: randomUUID() }), 'companyId'],
       ['PATCH /api/jobs/:id', () => recruiter().patch(`/api/jobs/${openJob.id}`, { title: 'T', createdBy: randomUUID() }), 'createdBy'],
       ['POST /api/jobs/:id/apply', () => candidate.api.post(`/api/jobs/${closedJob.id}/apply`, { coverLetter: 'Hi', stage: 'offer' }), 'stage'],
-      ['POST /api/applications/:id/transitions', () => recruiter().post(`/api/applications/${applicationId}/transitions`, { event: 'ADVANCE', actor: randomUUID() }), 'actor'],
+      [
+        'POST /api/applications/:id/transitions',
+        () => recruiter().post(`/api/applications/${applicationId}/transitions`, { event: 'ADVANCE', actor: randomUUID() }),
+        'actor',
+      ],
       ['PATCH /api/applications/:id/stage', () => recruiter().patch(`/api/applications/${applicationId}/stage`, { stage: 'screening', force: true }), 'force'],
-      ['POST /api/applications/:id/reviewers', () => recruiter().post(`/api/applications/${applicationId}/reviewers`, { userId: acme.hiringManager.id, role: 'admin' }), 'role'],
-      ['POST /api/applications/:id/feedback', () => recruiter().post(`/api/applications/${applicationId}/feedback`, { rating: 'yes', notes: 'Fine', score: 5 }), 'score'],
-      ['POST /api/applications/:id/approvals', () => acme.hiringManager.api.post(`/api/applications/${applicationId}/approvals`, { decision: 'approve', approverId: randomUUID() }), 'approverId'],
-      ['POST /api/applications/bulk-transitions', () => recruiter().post('/api/applications/bulk-transitions', { applicationIds: [applicationId], event: 'ADVANCE', force: true }), 'force'],
+      [
+        'POST /api/applications/:id/reviewers',
+        () => recruiter().post(`/api/applications/${applicationId}/reviewers`, { userId: acme.hiringManager.id, role: 'admin' }),
+        'role',
+      ],
+      [
+        'POST /api/applications/:id/feedback',
+        () => recruiter().post(`/api/applications/${applicationId}/feedback`, { rating: 'yes', notes: 'Fine', score: 5 }),
+        'score',
+      ],
+      [
+        'POST /api/applications/:id/approvals',
+        () => acme.hiringManager.api.post(`/api/applications/${applicationId}/approvals`, { decision: 'approve', approverId: randomUUID() }),
+        'approverId',
+      ],
+      [
+        'POST /api/applications/bulk-transitions',
+        () => recruiter().post('/api/applications/bulk-transitions', { applicationIds: [applicationId], event: 'ADVANCE', force: true }),
+        'force',
+      ],
     ];
     for (const [route, send, field] of rows) {
       it(`${route} with "${field}" → 400 naming it`, async () => {
@@ -171,16 +218,20 @@ describe('bad input: a clear 4xx problem, nothing changed, never a 500', () => {
 
   describe('field validation → 400 naming the field', () => {
     const long = (n: number) => 'x'.repeat(n);
-    const signup = (fields: object) => () => api.post('/api/auth/signup', { email: `${unique('v')}@example.com`, password: PASSWORD, name: 'Valid Name', ...fields });
-    const staff = (fields: object) => () => acme.admin.api.post('/api/users', { email: `${unique('v')}@example.com`, password: PASSWORD, name: 'Valid Name', role: 'recruiter', ...fields });
+    const signup = (fields: object) => () =>
+      api.post('/api/auth/signup', { email: `${unique('v')}@example.com`, password: PASSWORD, name: 'Valid Name', ...fields });
+    const staff = (fields: object) => () =>
+      acme.admin.api.post('/api/users', { email: `${unique('v')}@example.com`, password: PASSWORD, name: 'Valid Name', role: 'recruiter', ...fields });
     const job = (fields: object) => () => recruiter().post('/api/jobs', { title: 'Valid title', location: 'Remote', ...fields });
     const edit = (fields: object) => () => recruiter().patch(`/api/jobs/${openJob.id}`, fields);
     // Applications to the closed job: were the body valid, the answer would be 409, so a 400 is the body's doing.
     const applyTo = (fields: object) => () => candidate.api.post(`/api/jobs/${closedJob.id}/apply`, fields);
     const transition = (fields: object) => () => recruiter().post(`/api/applications/${applicationId}/transitions`, fields);
-    const feedback = (fields: object) => () => recruiter().post(`/api/applications/${applicationId}/feedback`, { rating: 'yes', notes: 'Valid notes', ...fields });
+    const feedback = (fields: object) => () =>
+      recruiter().post(`/api/applications/${applicationId}/feedback`, { rating: 'yes', notes: 'Valid notes', ...fields });
     const approval = (fields: object) => () => acme.hiringManager.api.post(`/api/applications/${applicationId}/approvals`, { decision: 'approve', ...fields });
-    const bulk = (fields: object) => () => recruiter().post('/api/applications/bulk-transitions', { applicationIds: [applicationId], event: 'ADVANCE', ...fields });
+    const bulk = (fields: object) => () =>
+      recruiter().post('/api/applications/bulk-transitions', { applicationIds: [applicationId], event: 'ADVANCE', ...fields });
 
     const rows: [label: string, send: () => Promise<HttpResponse>, field: string][] = [
       ['signup without a password', () => api.post('/api/auth/signup', { email: `${unique('v')}@example.com`, name: 'No Password' }), 'body.password'],
@@ -198,7 +249,11 @@ describe('bad input: a clear 4xx problem, nothing changed, never a 500', () => {
       ['login with an invalid email', () => api.post('/api/auth/login', { email: 'nobody', password: PASSWORD }), 'body.email'],
       ['new staff with the admin role', staff({ role: 'admin' }), 'body.role'],
       ['new staff with the candidate role', staff({ role: 'candidate' }), 'body.role'],
-      ['new staff without a role', () => acme.admin.api.post('/api/users', { email: `${unique('v')}@example.com`, password: PASSWORD, name: 'No Role' }), 'body.role'],
+      [
+        'new staff without a role',
+        () => acme.admin.api.post('/api/users', { email: `${unique('v')}@example.com`, password: PASSWORD, name: 'No Role' }),
+        'body.role',
+      ],
       ['new staff with a short password', staff({ password: '1234567' }), 'body.password'],
       ['new staff with an invalid email', staff({ email: 'a@' }), 'body.email'],
       ['a job without a title', () => recruiter().post('/api/jobs', { location: 'Remote' }), 'body.title'],
@@ -233,7 +288,11 @@ describe('bad input: a clear 4xx problem, nothing changed, never a 500', () => {
       // Only REJECT records a reason; anywhere else it would be dropped without a word.
       ['MOVE with a reason', transition({ event: 'MOVE', toStage: 'interview', reason: 'Strong portfolio' }), 'body.reason'],
       ['ADVANCE with a reason', transition({ event: 'ADVANCE', reason: 'Looks good' }), 'body.reason'],
-      ['WITHDRAW with a reason', () => candidate.api.post(`/api/applications/${applicationId}/transitions`, { event: 'WITHDRAW', reason: 'Took another offer' }), 'body.reason'],
+      [
+        'WITHDRAW with a reason',
+        () => candidate.api.post(`/api/applications/${applicationId}/transitions`, { event: 'WITHDRAW', reason: 'Took another offer' }),
+        'body.reason',
+      ],
       ['a bulk MOVE with a reason', bulk({ event: 'MOVE', toStage: 'interview', reason: 'Batch' }), 'body.reason'],
       ['a stage change without a stage', () => recruiter().patch(`/api/applications/${applicationId}/stage`, {}), 'body.stage'],
       ['a stage change with a stage of the wrong type', () => recruiter().patch(`/api/applications/${applicationId}/stage`, { stage: 2 }), 'body.stage'],
@@ -322,7 +381,10 @@ describe('bad input: a clear 4xx problem, nothing changed, never a 500', () => {
   describe('well-formed references that cannot be used → 422', () => {
     it('a reviewer who is not staff of the company (a candidate) → 422 naming userId', async () => {
       const res = await refused(422, () => recruiter().post(`/api/applications/${applicationId}/reviewers`, { userId: candidate.id }));
-      assert.deepEqual(res.body.errors.map((e: { path: string }) => e.path), ['body.userId']);
+      assert.deepEqual(
+        res.body.errors.map((e: { path: string }) => e.path),
+        ['body.userId'],
+      );
     });
 
     it('an unknown user as reviewer → 422', async () => {
@@ -382,7 +444,10 @@ describe('bad input: a clear 4xx problem, nothing changed, never a 500', () => {
 
     it('the rejected application still shows its history unchanged', async () => {
       const history = await recruiter().get(`/api/applications/${rejectedId}/history`);
-      assert.deepEqual(history.body.items.map((t: { event: string }) => t.event), ['APPLY', 'REJECT']);
+      assert.deepEqual(
+        history.body.items.map((t: { event: string }) => t.event),
+        ['APPLY', 'REJECT'],
+      );
     });
   });
 
@@ -401,7 +466,10 @@ describe('bad input: a clear 4xx problem, nothing changed, never a 500', () => {
       const res = await refused(409, () => apply(candidate, openJob.id, { coverLetter: 'Second try' }));
       assert.equal(res.body.applicationId, applicationId);
       const mine = await candidate.api.get(`/api/applications?jobId=${openJob.id}`);
-      assert.deepEqual(mine.body.items.map((a: { id: string }) => a.id), [applicationId]);
+      assert.deepEqual(
+        mine.body.items.map((a: { id: string }) => a.id),
+        [applicationId],
+      );
       assert.equal(mine.body.items[0].coverLetter, 'Hello');
     });
 

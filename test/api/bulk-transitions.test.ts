@@ -37,7 +37,12 @@ describe('bulk transitions', () => {
   let globexJob: string;
 
   async function postJob(company: Company, pipelineTemplateId?: string): Promise<string> {
-    const res = await company.recruiter.api.post('/api/jobs', { title: 'Bulk role', location: 'Remote', status: 'open', ...(pipelineTemplateId ? { pipelineTemplateId } : {}) });
+    const res = await company.recruiter.api.post('/api/jobs', {
+      title: 'Bulk role',
+      location: 'Remote',
+      status: 'open',
+      ...(pipelineTemplateId ? { pipelineTemplateId } : {}),
+    });
     assert.equal(res.status, 201, JSON.stringify(res.body));
     return res.body.id;
   }
@@ -73,7 +78,11 @@ describe('bulk transitions', () => {
 
   it('moves the legal ones and reports every other one, in the order given', async () => {
     const [legal1, legal2, rejected, gated, foreign] = await Promise.all([
-      applyTo(acmeJob), applyTo(acmeJob), applyTo(acmeJob), applyTo(gatedJob), applyTo(globexJob),
+      applyTo(acmeJob),
+      applyTo(acmeJob),
+      applyTo(acmeJob),
+      applyTo(gatedJob),
+      applyTo(globexJob),
     ]);
     const unknown = randomUUID();
     assert.equal((await acme.recruiter.api.post(`/api/applications/${rejected}/transitions`, { event: 'REJECT', reason: 'Filled' })).status, 200);
@@ -84,8 +93,21 @@ describe('bulk transitions', () => {
     const res = await bulk({ applicationIds: [legal1, rejected, foreign, gated, unknown, legal2], event: 'ADVANCE' });
     assert.equal(res.status, 200, JSON.stringify(res.body));
     const results: BulkResult[] = res.body.results;
-    assert.deepEqual(results.map((r) => r.applicationId), [legal1, rejected, foreign, gated, unknown, legal2]);
-    assert.deepEqual(results.map((r) => [r.ok, r.status]), [[true, 'active'], [false, 409], [false, 404], [false, 409], [false, 404], [true, 'active']]);
+    assert.deepEqual(
+      results.map((r) => r.applicationId),
+      [legal1, rejected, foreign, gated, unknown, legal2],
+    );
+    assert.deepEqual(
+      results.map((r) => [r.ok, r.status]),
+      [
+        [true, 'active'],
+        [false, 409],
+        [false, 404],
+        [false, 409],
+        [false, 404],
+        [true, 'active'],
+      ],
+    );
     assert.deepEqual({ moved: res.body.moved, failed: res.body.failed }, { moved: 2, failed: 4 });
 
     assert.equal(results[0]!.stage, 'screening');
@@ -128,7 +150,13 @@ describe('bulk transitions', () => {
     const before = await snapshot(ids);
     const res = await bulk({ applicationIds: ids, event: 'WITHDRAW' });
     assert.equal(res.status, 200, JSON.stringify(res.body));
-    assert.deepEqual(res.body.results.map((r: BulkResult) => [r.ok, r.status, r.title]), [[false, 403, 'Forbidden'], [false, 403, 'Forbidden']]);
+    assert.deepEqual(
+      res.body.results.map((r: BulkResult) => [r.ok, r.status, r.title]),
+      [
+        [false, 403, 'Forbidden'],
+        [false, 403, 'Forbidden'],
+      ],
+    );
     assert.deepEqual(await snapshot(ids), before);
   });
 
@@ -167,7 +195,10 @@ describe('bulk transitions', () => {
       const res = await bulk(body);
       assert.equal(res.status, 400, JSON.stringify(res.body));
       assert.match(res.contentType, /application\/problem\+json/);
-      assert.ok(res.body.errors.some((e: { path: string }) => e.path === field), `${field} not named in ${JSON.stringify(res.body.errors)}`);
+      assert.ok(
+        res.body.errors.some((e: { path: string }) => e.path === field),
+        `${field} not named in ${JSON.stringify(res.body.errors)}`,
+      );
     }
     assert.match((await bulk({ applicationIds: [id, id], event: 'ADVANCE' })).body.detail, /repeated/);
     assert.deepEqual(await snapshot([id]), before);
@@ -180,10 +211,9 @@ describe('bulk transitions', () => {
     const res = await bulk({ applicationIds: ids, event: 'ADVANCE' });
     assert.equal(res.status, 200, JSON.stringify(res.body));
     assert.equal(res.body.moved, 60);
-    const [row] = await stack.orm.em.getConnection().execute<{ n: string }[]>(
-      "select count(*) as n from application where id in (?) and stage = 'screening' and transition_seq = 1",
-      [ids],
-    );
+    const [row] = await stack.orm.em
+      .getConnection()
+      .execute<{ n: string }[]>("select count(*) as n from application where id in (?) and stage = 'screening' and transition_seq = 1", [ids]);
     assert.equal(Number(row?.n), 60);
   });
 });

@@ -14,7 +14,18 @@ import type { RouteSpec } from '../../api/route.js';
 import { operationIdOf } from '../../api/route.js';
 import { ROLES, can, type Role } from '../../domain/roles.js';
 import { createLogger } from '../../infra/logger.js';
-import { Api, PASSWORD, createCandidate, createCompany, createOpenJob, login, unique, type Company, type HttpResponse, type Person } from '../../scripts/support/api-client.js';
+import {
+  Api,
+  PASSWORD,
+  createCandidate,
+  createCompany,
+  createOpenJob,
+  login,
+  unique,
+  type Company,
+  type HttpResponse,
+  type Person,
+} from '../../scripts/support/api-client.js';
 import { startTestStack, TEST_JWT, type TestStack } from '../support/stack.js';
 
 interface Operation {
@@ -51,7 +62,10 @@ function rolesFor(op: Operation): { allowed?: Role; refused?: Role } {
   const auth = routeOf.get(op.operationId)!.auth;
   if (auth === 'public') return {};
   if (auth === 'authenticated') return { allowed: 'admin' };
-  return { allowed: ROLES.find((role) => role === 'admin' && can(role, auth)) ?? ROLES.find((role) => can(role, auth)), refused: ROLES.find((role) => !can(role, auth)) };
+  return {
+    allowed: ROLES.find((role) => role === 'admin' && can(role, auth)) ?? ROLES.find((role) => can(role, auth)),
+    refused: ROLES.find((role) => !can(role, auth)),
+  };
 }
 
 describe('contract: the OpenAPI document matches the server', () => {
@@ -114,7 +128,16 @@ describe('contract: the OpenAPI document matches the server', () => {
   /** Sends a request to an operation's path and checks the answer against what the operation documents. */
   async function call(
     op: Operation,
-    init: { method?: string; token?: string | null; role?: Role; params?: Record<string, string>; query?: string; body?: unknown; raw?: string; headers?: Record<string, string> } = {},
+    init: {
+      method?: string;
+      token?: string | null;
+      role?: Role;
+      params?: Record<string, string>;
+      query?: string;
+      body?: unknown;
+      raw?: string;
+      headers?: Record<string, string>;
+    } = {},
   ): Promise<HttpResponse> {
     const token = init.token !== undefined ? init.token : init.role ? tokenOf(init.role) : undefined;
     const client = new Api(stack.apiUrl, token ?? undefined);
@@ -160,11 +183,22 @@ describe('contract: the OpenAPI document matches the server', () => {
     stack = await startTestStack();
     api = new Api(stack.apiUrl);
     [acme, candidate] = await Promise.all([createCompany(api), createCandidate(api)]);
-    const created = await acme.admin.api.post('/api/users', { email: `${unique('iv')}@example.com`, password: PASSWORD, name: 'Ivy Interviewer', role: 'interviewer' });
+    const created = await acme.admin.api.post('/api/users', {
+      email: `${unique('iv')}@example.com`,
+      password: PASSWORD,
+      name: 'Ivy Interviewer',
+      role: 'interviewer',
+    });
     assert.equal(created.status, 201, JSON.stringify(created.body));
     interviewer = { id: created.body.id, email: created.body.email, name: created.body.name, token: await login(api, created.body.email), api };
     interviewer.api = api.as(interviewer.token);
-    Object.assign(as, { admin: acme.admin.api, recruiter: acme.recruiter.api, hiring_manager: acme.hiringManager.api, interviewer: interviewer.api, candidate: candidate.api });
+    Object.assign(as, {
+      admin: acme.admin.api,
+      recruiter: acme.recruiter.api,
+      hiring_manager: acme.hiringManager.api,
+      interviewer: interviewer.api,
+      candidate: candidate.api,
+    });
 
     const templates = await acme.admin.api.get('/api/pipeline-templates');
     const template = await acme.admin.api.get(`/api/pipeline-templates/${templates.body.items[0].id}`);
@@ -179,8 +213,14 @@ describe('contract: the OpenAPI document matches the server', () => {
     const webhook = await acme.admin.api.post('/api/webhooks', { url: 'https://hooks.example.com/contract-fixture', events: ['task.created'] });
     assert.equal(webhook.status, 201, JSON.stringify(webhook.body));
     fixtures = {
-      job: job.id, applyJob: applyJob!.id, archivable: archivable!.id, template: template.body.id, definition: JSON.stringify(definition),
-      application: applied.body.id, bulkApplication: bulk.body.id, webhook: webhook.body.id,
+      job: job.id,
+      applyJob: applyJob!.id,
+      archivable: archivable!.id,
+      template: template.body.id,
+      definition: JSON.stringify(definition),
+      application: applied.body.id,
+      bulkApplication: bulk.body.id,
+      webhook: webhook.body.id,
     };
     served = (await api.get('/api/openapi.json')).body;
   });
@@ -194,7 +234,10 @@ describe('contract: the OpenAPI document matches the server', () => {
     it('names a server and gives every operation a unique operationId', () => {
       assert.ok(built.servers?.length, 'servers is set');
       const ids = operations.map((op) => op.operationId);
-      assert.ok(ids.every((id) => typeof id === 'string' && /^[a-z][A-Za-z]+$/.test(id)), ids.join(', '));
+      assert.ok(
+        ids.every((id) => typeof id === 'string' && /^[a-z][A-Za-z]+$/.test(id)),
+        ids.join(', '),
+      );
       assert.equal(new Set(ids).size, ids.length, 'operationIds are unique');
     });
 
@@ -213,7 +256,10 @@ describe('contract: the OpenAPI document matches the server', () => {
     });
 
     it('has a sample request for every operation (this test calls each)', () => {
-      assert.deepEqual(operations.map((op) => op.operationId).filter((id) => !samples[id]), []);
+      assert.deepEqual(
+        operations.map((op) => op.operationId).filter((id) => !samples[id]),
+        [],
+      );
     });
   });
 
@@ -270,7 +316,12 @@ describe('contract: the OpenAPI document matches the server', () => {
         });
 
         it('a body that is not JSON → 415', async () => {
-          const res = await call(op, { role: role(), params: sample().params, raw: 'title=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+          const res = await call(op, {
+            role: role(),
+            params: sample().params,
+            raw: 'title=x',
+            headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          });
           assert.equal(res.status, 415);
           assertDocumented(op, res, 'form body');
         });
@@ -352,7 +403,14 @@ describe('contract: the OpenAPI document matches the server', () => {
 
   it('too many failed sign-ins → 429, documented with Retry-After', async () => {
     // A second app on the same services with a small budget: the stack's own allows thousands.
-    const app = createApp({ orm: stack.orm, temporal: stack.client, taskQueue: stack.taskQueue, jwt: TEST_JWT, logger: createLogger('silent'), loginAttemptsPerWindow: 2 });
+    const app = createApp({
+      orm: stack.orm,
+      temporal: stack.client,
+      taskQueue: stack.taskQueue,
+      jwt: TEST_JWT,
+      logger: createLogger('silent'),
+      loginAttemptsPerWindow: 2,
+    });
     const server: Server = await new Promise((resolve) => {
       const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
     });

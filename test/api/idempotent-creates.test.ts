@@ -4,7 +4,17 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { IDEMPOTENCY_KEY_TTL_HOURS, IDEMPOTENCY_STALE_AFTER_MS } from '../../api/idempotency.js';
-import { Api, PASSWORD, createCandidate, createCompany, createOpenJob, unique, type Company, type HttpResponse, type Person } from '../../scripts/support/api-client.js';
+import {
+  Api,
+  PASSWORD,
+  createCandidate,
+  createCompany,
+  createOpenJob,
+  unique,
+  type Company,
+  type HttpResponse,
+  type Person,
+} from '../../scripts/support/api-client.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 
 interface CreateCase {
@@ -50,7 +60,13 @@ describe('idempotent creates (Idempotency-Key)', () => {
       {
         route: 'POST /api/users',
         send: (key, variant = 'a') =>
-          keyed(acme.admin.api, 'POST', '/api/users', { email: `${label}-${variant}@example.com`, password: PASSWORD, name: 'Staff', role: 'interviewer' }, key),
+          keyed(
+            acme.admin.api,
+            'POST',
+            '/api/users',
+            { email: `${label}-${variant}@example.com`, password: PASSWORD, name: 'Staff', role: 'interviewer' },
+            key,
+          ),
         rows: (variant = 'a') => count('app_user where email = ?', [`${label}-${variant}@example.com`]),
         status: 201,
       },
@@ -69,7 +85,8 @@ describe('idempotent creates (Idempotency-Key)', () => {
       },
       {
         route: 'POST /api/webhooks',
-        send: (key, variant = 'a') => keyed(acme.admin.api, 'POST', '/api/webhooks', { url: `https://hooks.example.com/${label}/${variant}`, events: ['task.created'] }, key),
+        send: (key, variant = 'a') =>
+          keyed(acme.admin.api, 'POST', '/api/webhooks', { url: `https://hooks.example.com/${label}/${variant}`, events: ['task.created'] }, key),
         rows: (variant = 'a') => count('webhook_subscription where url = ?', [`https://hooks.example.com/${label}/${variant}`]),
         status: 201,
       },
@@ -111,7 +128,11 @@ describe('idempotent creates (Idempotency-Key)', () => {
         const before = await c.rows();
         const key = randomUUID();
         const answers = await Promise.all(Array.from({ length: 5 }, () => c.send(key)));
-        assert.deepEqual(answers.map((res) => res.status), Array(5).fill(c.status), JSON.stringify(answers.map((res) => res.body)));
+        assert.deepEqual(
+          answers.map((res) => res.status),
+          Array(5).fill(c.status),
+          JSON.stringify(answers.map((res) => res.body)),
+        );
         for (const res of answers) assert.deepEqual(res.body, answers[0]!.body);
         assert.equal(answers.filter((res) => res.headers.get('idempotent-replayed') === 'true').length, 4);
         assert.equal(await c.rows(), before + 1);
@@ -152,7 +173,11 @@ describe('idempotent creates (Idempotency-Key)', () => {
     it('applications sent together with one key: one application, one workflow, every answer its 201', async () => {
       const key = randomUUID();
       const answers = await Promise.all(Array.from({ length: 4 }, () => keyed(candidate.api, 'POST', `/api/jobs/${job.id}/apply`, {}, key)));
-      assert.deepEqual(answers.map((res) => res.status), [201, 201, 201, 201], JSON.stringify(answers.map((res) => res.body)));
+      assert.deepEqual(
+        answers.map((res) => res.status),
+        [201, 201, 201, 201],
+        JSON.stringify(answers.map((res) => res.body)),
+      );
       assert.equal(new Set(answers.map((res) => res.body.id)).size, 1);
       assert.equal(await applications(), 1);
       assert.equal(await count('stage_transition where application_id = ?', [answers[0]!.body.id]), 1);
@@ -194,10 +219,12 @@ describe('idempotent creates (Idempotency-Key)', () => {
       const key = randomUUID();
       const name = title();
       const first = await acme.recruiter.api.request('POST', '/api/jobs', undefined, {
-        raw: JSON.stringify({ title: name, location: 'Remote' }), headers: { 'idempotency-key': key },
+        raw: JSON.stringify({ title: name, location: 'Remote' }),
+        headers: { 'idempotency-key': key },
       });
       const again = await acme.recruiter.api.request('POST', '/api/jobs', undefined, {
-        raw: `{ "location": "Remote",\n  "title": ${JSON.stringify(name)} }`, headers: { 'idempotency-key': key },
+        raw: `{ "location": "Remote",\n  "title": ${JSON.stringify(name)} }`,
+        headers: { 'idempotency-key': key },
       });
       assert.deepEqual([first.status, again.status], [201, 201]);
       assert.equal(again.body.id, first.body.id);
@@ -209,7 +236,10 @@ describe('idempotent creates (Idempotency-Key)', () => {
       for (const key of ['has space', 'x'.repeat(201), 'tab\there']) {
         const res = await acme.recruiter.api.request('POST', '/api/jobs', { title: name, location: 'Remote' }, { headers: { 'idempotency-key': key } });
         assert.equal(res.status, 400, JSON.stringify(res.body));
-        assert.ok(res.body.errors.some((e: { path: string }) => e.path === 'header.Idempotency-Key'), JSON.stringify(res.body));
+        assert.ok(
+          res.body.errors.some((e: { path: string }) => e.path === 'header.Idempotency-Key'),
+          JSON.stringify(res.body),
+        );
       }
       assert.equal(await jobs(name), 0);
     });
@@ -234,7 +264,10 @@ describe('idempotent creates (Idempotency-Key)', () => {
       const first = await post(acme.recruiter.api, { title: name, location: 'Remote' }, key);
       await stack.orm.em
         .getConnection()
-        .execute(`update idempotency_request set created_at = now() - interval '${IDEMPOTENCY_KEY_TTL_HOURS} hours 1 minute' where user_id = ? and key = ?`, [acme.recruiter.id, key]);
+        .execute(`update idempotency_request set created_at = now() - interval '${IDEMPOTENCY_KEY_TTL_HOURS} hours 1 minute' where user_id = ? and key = ?`, [
+          acme.recruiter.id,
+          key,
+        ]);
       const later = await post(acme.recruiter.api, { title: name, location: 'Remote' }, key);
       assert.deepEqual([first.status, later.status], [201, 201]);
       assert.notEqual(later.body.id, first.body.id);
@@ -265,8 +298,12 @@ describe('idempotent creates (Idempotency-Key)', () => {
   it('the OpenAPI document gives each creating route the Idempotency-Key header and its 422', async () => {
     const doc = (await api.get('/api/openapi.json')).body;
     for (const [path, method] of [
-      ['/api/jobs', 'post'], ['/api/users', 'post'], ['/api/pipeline-templates', 'post'], ['/api/pipeline-templates/{id}', 'put'],
-      ['/api/webhooks', 'post'], ['/api/jobs/{id}/apply', 'post'],
+      ['/api/jobs', 'post'],
+      ['/api/users', 'post'],
+      ['/api/pipeline-templates', 'post'],
+      ['/api/pipeline-templates/{id}', 'put'],
+      ['/api/webhooks', 'post'],
+      ['/api/jobs/{id}/apply', 'post'],
     ]) {
       const op = doc.paths[path!][method!];
       const header = op.parameters.find((p: { in: string; name: string }) => p.in === 'header' && p.name === 'Idempotency-Key');

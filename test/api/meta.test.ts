@@ -40,7 +40,14 @@ describe('API health, OpenAPI and request ids', () => {
     assert.ok(res.body.components.schemas.Problem);
     assert.deepEqual(res.body.paths['/api/auth/login'].post.security, []);
     const documented = Object.entries(res.body.paths).flatMap(([path, ops]) => Object.keys(ops as object).map((m) => `${m.toUpperCase()} ${path}`));
-    for (const route of ['POST /api/auth/signup', 'GET /api/jobs', 'PATCH /api/jobs/{id}', 'POST /api/jobs/{id}/apply', 'GET /api/applications/{id}/history', 'PATCH /api/applications/{id}/stage']) {
+    for (const route of [
+      'POST /api/auth/signup',
+      'GET /api/jobs',
+      'PATCH /api/jobs/{id}',
+      'POST /api/jobs/{id}/apply',
+      'GET /api/applications/{id}/history',
+      'PATCH /api/applications/{id}/stage',
+    ]) {
       assert.ok(documented.includes(route), route);
     }
   });

@@ -138,7 +138,12 @@ describe('outages: PostgreSQL or Temporal down', function () {
   it('shows what the reconciler reports under `reconciler` on /readyz when one is wired in', async () => {
     const status = { lastRunAt: '2026-01-01T00:00:00.000Z', started: 2 };
     const app = createApp({
-      orm: stack.orm, temporal: stack.client, taskQueue: 'outages', jwt: TEST_JWT, logger, reconcilerStatus: () => status,
+      orm: stack.orm,
+      temporal: stack.client,
+      taskQueue: 'outages',
+      jwt: TEST_JWT,
+      logger,
+      reconcilerStatus: () => status,
     });
     const server: Server = await new Promise((resolve) => {
       const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
@@ -210,7 +215,9 @@ describe('outages: PostgreSQL or Temporal down', function () {
     });
 
     it('answers a move 503 problem+json with Retry-After within 8 s', async () => {
-      const { value, ms } = await timed(() => company.recruiter.api.post(`/api/applications/${applicationId}/transitions`, { event: 'MOVE', toStage: 'interview' }));
+      const { value, ms } = await timed(() =>
+        company.recruiter.api.post(`/api/applications/${applicationId}/transitions`, { event: 'MOVE', toStage: 'interview' }),
+      );
       assertUnavailable(value, 'move');
       assert.ok(ms < 8000, `the move took ${Math.round(ms)} ms`);
     });
@@ -231,7 +238,10 @@ describe('outages: PostgreSQL or Temporal down', function () {
     it("classifies the client's failed call as never sent", async () => {
       const err = await stack.client.connection
         .withDeadline(Date.now() + 1000, () => workflowState())
-        .then(() => undefined, (e: unknown) => e);
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
       assert.ok(err, 'the query should fail with Temporal down');
       assert.equal(temporalCallOutcome(err), 'not-sent');
     });
@@ -268,7 +278,13 @@ describe('outages: PostgreSQL or Temporal down', function () {
 
   describe('temporalCallOutcome', () => {
     it('is undefined for an answer from a reachable server (workflow not found)', async () => {
-      const err = await stack.client.workflow.getHandle('no-such-workflow').describe().then(() => undefined, (e: unknown) => e);
+      const err = await stack.client.workflow
+        .getHandle('no-such-workflow')
+        .describe()
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
       assert.ok(err instanceof WorkflowNotFoundError, String(err));
       assert.equal(temporalCallOutcome(err), undefined);
       assert.equal(temporalCallOutcome(new Error('connect ECONNREFUSED')), undefined);
@@ -285,7 +301,10 @@ describe('outages: PostgreSQL or Temporal down', function () {
         const client = new Client({ connection });
         const err = await connection
           .withDeadline(Date.now() + 1000, () => client.workflow.getHandle(workflowId).query(stateQuery))
-          .then(() => undefined, (e: unknown) => e);
+          .then(
+            () => undefined,
+            (e: unknown) => e,
+          );
         assert.ok(err, 'the query should time out');
         assert.ok(streams.length > 0, 'the server should have received the call');
         assert.equal(temporalCallOutcome(err), 'unknown');

@@ -50,10 +50,13 @@ describe('pipeline templates API', () => {
   it('seeds the default and the eight-stage templates for a new company', async () => {
     const res = await acme.recruiter.api.get('/api/pipeline-templates');
     assert.equal(res.status, 200, JSON.stringify(res.body));
-    assert.deepEqual(res.body.items.map((t: { name: string; latestVersion: number }) => [t.name, t.latestVersion]), [
-      ['Default pipeline', 1],
-      ['Eight-stage pipeline', 1],
-    ]);
+    assert.deepEqual(
+      res.body.items.map((t: { name: string; latestVersion: number }) => [t.name, t.latestVersion]),
+      [
+        ['Default pipeline', 1],
+        ['Eight-stage pipeline', 1],
+      ],
+    );
     const eight = res.body.items[1];
     const detail = await acme.hiringManager.api.get(`/api/pipeline-templates/${eight.id}`);
     assert.equal(detail.status, 200);
@@ -66,7 +69,10 @@ describe('pipeline templates API', () => {
     assert.equal(res.status, 201, JSON.stringify(res.body));
     assert.equal(res.body.name, 'Fast track');
     assert.equal(res.body.latestVersion, 1);
-    assert.deepEqual(res.body.versions.map((v: { version: number }) => v.version), [1]);
+    assert.deepEqual(
+      res.body.versions.map((v: { version: number }) => v.version),
+      [1],
+    );
     assert.deepEqual(res.body.versions[0].definition, definition());
     templateId = res.body.id;
     const list = await acme.recruiter.api.get('/api/pipeline-templates');
@@ -115,7 +121,10 @@ describe('pipeline templates API', () => {
     assert.equal(res.body.latestVersion, 2);
     assert.equal(res.body.name, 'Fast track v2');
     const detail = await acme.recruiter.api.get(`/api/pipeline-templates/${templateId}`);
-    assert.deepEqual(detail.body.versions.map((v: { version: number }) => v.version), [1, 2]);
+    assert.deepEqual(
+      detail.body.versions.map((v: { version: number }) => v.version),
+      [1, 2],
+    );
     assert.deepEqual(detail.body.versions[0].definition, definition());
     assert.deepEqual(detail.body.versions[1].definition, definition('assessment'));
   });
@@ -144,7 +153,12 @@ describe('pipeline templates API', () => {
   });
 
   it('points a job at the current version, keeps it there after an edit, and moves it on PATCH', async () => {
-    const created = await acme.recruiter.api.post('/api/jobs', { title: 'Template Engineer', location: 'Remote', status: 'open', pipelineTemplateId: templateId });
+    const created = await acme.recruiter.api.post('/api/jobs', {
+      title: 'Template Engineer',
+      location: 'Remote',
+      status: 'open',
+      pipelineTemplateId: templateId,
+    });
     assert.equal(created.status, 201, JSON.stringify(created.body));
     assert.deepEqual(created.body.pipelineTemplate, { id: templateId, version: 2 });
     const jobId = created.body.id;

@@ -22,7 +22,14 @@ import {
 const ACTORS = ['admin', 'recruiter', 'hiring_manager', 'interviewer', 'candidate', 'other_company_admin', 'no_token', 'bad_token'] as const;
 type Actor = (typeof ACTORS)[number];
 type Row = readonly [
-  admin: number, recruiter: number, hiringManager: number, interviewer: number, candidate: number, otherCompanyAdmin: number, noToken: number, badToken: number,
+  admin: number,
+  recruiter: number,
+  hiringManager: number,
+  interviewer: number,
+  candidate: number,
+  otherCompanyAdmin: number,
+  noToken: number,
+  badToken: number,
 ];
 
 interface Job {
@@ -140,7 +147,12 @@ describe('RBAC matrix: route × role → status', () => {
     apps.theirsAtGlobex = await apply(otherCandidate, jobs.globexOpen.id);
 
     const interviewerEmail = `${unique('interviewer')}@example.com`;
-    const createdInterviewer = await acme.admin.api.post('/api/users', { email: interviewerEmail, password: PASSWORD, name: 'Ivy Interviewer', role: 'interviewer' });
+    const createdInterviewer = await acme.admin.api.post('/api/users', {
+      email: interviewerEmail,
+      password: PASSWORD,
+      name: 'Ivy Interviewer',
+      role: 'interviewer',
+    });
     assert.equal(createdInterviewer.status, 201, JSON.stringify(createdInterviewer.body));
     const interviewerToken = (await api.post('/api/auth/login', { email: interviewerEmail, password: PASSWORD })).body.accessToken;
     interviewer = { id: createdInterviewer.body.id, email: interviewerEmail, name: 'Ivy Interviewer', token: interviewerToken, api: api.as(interviewerToken) };
@@ -190,11 +202,45 @@ describe('RBAC matrix: route × role → status', () => {
 
   /** The read rows for one application route, over the four fixture applications and an unknown id. */
   const applicationReads = (path: (id: string) => string, route: string, check?: Case<string>['check']) => [
-    defineCase<string>({ route, target: "the candidate's own application at this company", expect: [200, 200, 200, 404, 200, 404, 401, 401], arrange: async () => apps.mine, act: (a, id) => a.get(path(id)), check }),
-    defineCase<string>({ route, target: "another candidate's application at this company", expect: [200, 200, 200, 200, 404, 404, 401, 401], arrange: async () => apps.theirs, act: (a, id) => a.get(path(id)), check }),
-    defineCase<string>({ route, target: "the candidate's own application at another company", expect: [404, 404, 404, 404, 200, 200, 401, 401], arrange: async () => apps.mineAtGlobex, act: (a, id) => a.get(path(id)), check }),
-    defineCase<string>({ route, target: "another candidate's application at another company", expect: [404, 404, 404, 404, 404, 200, 401, 401], arrange: async () => apps.theirsAtGlobex, act: (a, id) => a.get(path(id)), check }),
-    defineCase<string>({ route, target: 'an application that does not exist', expect: [404, 404, 404, 404, 404, 404, 401, 401], arrange: async () => randomUUID(), act: (a, id) => a.get(path(id)) }),
+    defineCase<string>({
+      route,
+      target: "the candidate's own application at this company",
+      expect: [200, 200, 200, 404, 200, 404, 401, 401],
+      arrange: async () => apps.mine,
+      act: (a, id) => a.get(path(id)),
+      check,
+    }),
+    defineCase<string>({
+      route,
+      target: "another candidate's application at this company",
+      expect: [200, 200, 200, 200, 404, 404, 401, 401],
+      arrange: async () => apps.theirs,
+      act: (a, id) => a.get(path(id)),
+      check,
+    }),
+    defineCase<string>({
+      route,
+      target: "the candidate's own application at another company",
+      expect: [404, 404, 404, 404, 200, 200, 401, 401],
+      arrange: async () => apps.mineAtGlobex,
+      act: (a, id) => a.get(path(id)),
+      check,
+    }),
+    defineCase<string>({
+      route,
+      target: "another candidate's application at another company",
+      expect: [404, 404, 404, 404, 404, 200, 401, 401],
+      arrange: async () => apps.theirsAtGlobex,
+      act: (a, id) => a.get(path(id)),
+      check,
+    }),
+    defineCase<string>({
+      route,
+      target: 'an application that does not exist',
+      expect: [404, 404, 404, 404, 404, 404, 401, 401],
+      arrange: async () => randomUUID(),
+      act: (a, id) => a.get(path(id)),
+    }),
   ];
 
   /** A stage move on a fresh acme application; on success the re-read shows the new stage and history row. */
@@ -284,7 +330,7 @@ describe('RBAC matrix: route × role → status', () => {
       reread: async (email) => (await api.post('/api/auth/login', { email, password: PASSWORD })).status,
       check: async (res, email, actor) => {
         assert.equal(res.body.role, 'recruiter');
-        assert.equal(res.body.companyId, companyOf(actor).id, "an admin creates staff in their own company only");
+        assert.equal(res.body.companyId, companyOf(actor).id, 'an admin creates staff in their own company only');
         const token = (await api.post('/api/auth/login', { email, password: PASSWORD })).body.accessToken;
         const me = await api.as(token).get('/api/me');
         assert.equal(me.body.companyId, companyOf(actor).id);
@@ -329,12 +375,18 @@ describe('RBAC matrix: route × role → status', () => {
         const seen = ids(items);
         if (actor === 'candidate') {
           // Every company's open jobs, and nothing else.
-          assert.ok(items.every((job) => job.status === 'open'), 'a candidate sees only open jobs');
+          assert.ok(
+            items.every((job) => job.status === 'open'),
+            'a candidate sees only open jobs',
+          );
           assert.ok(seen.has(jobs.open.id) && seen.has(jobs.globexOpen.id));
           for (const hidden of [jobs.draft, jobs.closed, jobs.globexDraft]) assert.ok(!seen.has(hidden.id), `${hidden.status} job listed`);
         } else {
           const company = companyOf(actor);
-          assert.ok(items.every((job) => job.companyId === company.id), "staff see only their company's jobs");
+          assert.ok(
+            items.every((job) => job.companyId === company.id),
+            "staff see only their company's jobs",
+          );
           const own = actor === 'other_company_admin' ? [jobs.globexOpen, jobs.globexDraft] : [jobs.open, jobs.draft, jobs.closed];
           for (const job of own) assert.ok(seen.has(job.id), `own ${job.status} job missing`);
         }
@@ -375,7 +427,7 @@ describe('RBAC matrix: route × role → status', () => {
         ["an open job of the caller's company", 'open', [200, 200, 200, 403, 200, 404, 401, 401]],
         ["a draft job of the caller's company", 'draft', [200, 200, 200, 403, 404, 404, 401, 401]],
         ["a closed job of the caller's company", 'closed', [200, 200, 200, 403, 404, 404, 401, 401]],
-        ["an open job of another company", 'globexOpen', [404, 404, 404, 403, 200, 200, 401, 401]],
+        ['an open job of another company', 'globexOpen', [404, 404, 404, 403, 200, 200, 401, 401]],
         ['a draft job of another company', 'globexDraft', [404, 404, 404, 403, 404, 200, 401, 401]],
       ] as const
     ).map(([target, key, expect]) =>
@@ -456,30 +508,56 @@ describe('RBAC matrix: route × role → status', () => {
         const items = await listAll<{ id: string; companyId: string; candidate: { email: string } }>(callers[actor], '/api/applications');
         const seen = ids(items);
         if (actor === 'candidate') {
-          assert.ok(items.every((app) => app.candidate.email === candidate.email), 'a candidate sees only their own applications');
+          assert.ok(
+            items.every((app) => app.candidate.email === candidate.email),
+            'a candidate sees only their own applications',
+          );
           assert.ok(seen.has(apps.mine) && seen.has(apps.mineAtGlobex));
           assert.ok(!seen.has(apps.theirs) && !seen.has(apps.theirsAtGlobex));
         } else if (actor === 'interviewer') {
           // Only what they were asked to review: not the other applications of their company.
           assert.ok(items.every((app) => app.companyId === acme.id));
           assert.ok(seen.has(apps.theirs), 'the reviewed application is missing');
-          for (const id of [apps.mine, apps.mineAtGlobex, apps.theirsAtGlobex]) assert.ok(!seen.has(id), 'an application the interviewer does not review is listed');
+          for (const id of [apps.mine, apps.mineAtGlobex, apps.theirsAtGlobex])
+            assert.ok(!seen.has(id), 'an application the interviewer does not review is listed');
         } else {
           const company = companyOf(actor);
-          assert.ok(items.every((app) => app.companyId === company.id), "staff see only their company's applications");
-          const [own, foreign] = isAcmeStaff(actor) ? [[apps.mine, apps.theirs], [apps.mineAtGlobex, apps.theirsAtGlobex]] : [[apps.mineAtGlobex, apps.theirsAtGlobex], [apps.mine, apps.theirs]];
+          assert.ok(
+            items.every((app) => app.companyId === company.id),
+            "staff see only their company's applications",
+          );
+          const [own, foreign] = isAcmeStaff(actor)
+            ? [
+                [apps.mine, apps.theirs],
+                [apps.mineAtGlobex, apps.theirsAtGlobex],
+              ]
+            : [
+                [apps.mineAtGlobex, apps.theirsAtGlobex],
+                [apps.mine, apps.theirs],
+              ];
           for (const id of own) assert.ok(seen.has(id), 'own company application missing');
           for (const id of foreign) assert.ok(!seen.has(id), "another company's application listed");
         }
       },
     }),
-    ...applicationReads((id) => `/api/applications/${id}`, 'GET /api/applications/:id', (res, id) => {
-      assert.equal(res.body.id, id);
-      assert.equal(res.body.history[0].event, 'APPLY');
-    }),
-    ...applicationReads((id) => `/api/applications/${id}/history`, 'GET /api/applications/:id/history', (res) => {
-      assert.deepEqual(res.body.items.map((t: { event: string }) => t.event), ['APPLY']);
-    }),
+    ...applicationReads(
+      (id) => `/api/applications/${id}`,
+      'GET /api/applications/:id',
+      (res, id) => {
+        assert.equal(res.body.id, id);
+        assert.equal(res.body.history[0].event, 'APPLY');
+      },
+    ),
+    ...applicationReads(
+      (id) => `/api/applications/${id}/history`,
+      'GET /api/applications/:id/history',
+      (res) => {
+        assert.deepEqual(
+          res.body.items.map((t: { event: string }) => t.event),
+          ['APPLY'],
+        );
+      },
+    ),
 
     // ---- moving applications: staff who may move, or the candidate withdrawing their own ----
     //     admin recr  hm   intv cand other none  bad
@@ -488,8 +566,12 @@ describe('RBAC matrix: route × role → status', () => {
     move([200, 200, 403, 403, 403, 404, 401, 401], "REJECT on the candidate's application", { event: 'REJECT', reason: 'Not a fit' }, 'rejected'),
     move([200, 200, 403, 403, 403, 404, 401, 401], "HIRE on the candidate's application at offer", { event: 'HIRE' }, 'hired', { at: 'offer' }),
     move([403, 403, 403, 403, 200, 404, 401, 401], "WITHDRAW on the candidate's own application", { event: 'WITHDRAW' }, 'withdrawn'),
-    move([403, 403, 403, 403, 404, 404, 401, 401], "WITHDRAW on another candidate's application", { event: 'WITHDRAW' }, 'withdrawn', { owner: () => otherCandidate }),
-    move([200, 200, 403, 403, 403, 404, 401, 401], "PATCH stage to screening on the candidate's application", { stage: 'screening' }, 'screening', { via: 'stage' }),
+    move([403, 403, 403, 403, 404, 404, 401, 401], "WITHDRAW on another candidate's application", { event: 'WITHDRAW' }, 'withdrawn', {
+      owner: () => otherCandidate,
+    }),
+    move([200, 200, 403, 403, 403, 404, 401, 401], "PATCH stage to screening on the candidate's application", { stage: 'screening' }, 'screening', {
+      via: 'stage',
+    }),
     defineCase({
       route: 'POST /api/applications/:id/transitions',
       target: 'an application that does not exist',
@@ -499,14 +581,17 @@ describe('RBAC matrix: route × role → status', () => {
     // ---- reviewers, feedback, approvals: staff; interviewers on what they review; candidates never ----
     defineCase<{ id: string }>({
       route: 'POST /api/applications/:id/reviewers',
-      target: "the interviewer on a fresh application",
+      target: 'the interviewer on a fresh application',
       expect: [201, 201, 403, 403, 403, 404, 401, 401],
       arrange: () => freshApplication(),
       act: (a, { id }) => a.post(`/api/applications/${id}/reviewers`, { userId: interviewer.id }),
       reread: readApplication,
       check: async (res, ctx) => {
         assert.equal(res.body.id, interviewer.id);
-        assert.deepEqual((await readApplication(ctx)).body.reviewers.map((r: { id: string }) => r.id), [interviewer.id]);
+        assert.deepEqual(
+          (await readApplication(ctx)).body.reviewers.map((r: { id: string }) => r.id),
+          [interviewer.id],
+        );
         assert.equal((await interviewer.api.get(`/api/applications/${ctx.id}`)).status, 200);
       },
     }),
@@ -587,7 +672,12 @@ describe('RBAC matrix: route × role → status', () => {
         };
         const template = await acme.admin.api.post('/api/pipeline-templates', { name: unique('Migrated'), definition });
         assert.equal(template.status, 201, JSON.stringify(template.body));
-        const job = await acme.recruiter.api.post('/api/jobs', { title: unique('Migrated'), location: 'Remote', status: 'open', pipelineTemplateId: template.body.id });
+        const job = await acme.recruiter.api.post('/api/jobs', {
+          title: unique('Migrated'),
+          location: 'Remote',
+          status: 'open',
+          pipelineTemplateId: template.body.id,
+        });
         assert.equal(job.status, 201, JSON.stringify(job.body));
         const applicationId = await apply(candidate, job.body.id);
         const edited = await acme.admin.api.request('PUT', `/api/pipeline-templates/${template.body.id}`, {
@@ -598,10 +688,11 @@ describe('RBAC matrix: route × role → status', () => {
       },
       act: (a, { templateId }) => a.post(`/api/pipeline-templates/${templateId}/migrations`, {}),
       reread: ({ applicationId }) =>
-        stack.orm.em.getConnection().execute(
-          'select v.version from application a join pipeline_template_version v on v.id = a.pipeline_template_version_id where a.id = ?',
-          [applicationId],
-        ),
+        stack.orm.em
+          .getConnection()
+          .execute('select v.version from application a join pipeline_template_version v on v.id = a.pipeline_template_version_id where a.id = ?', [
+            applicationId,
+          ]),
       check: async (res, { applicationId }) => {
         assert.deepEqual(res.body, { toVersion: 2, moved: [{ applicationId, fromVersion: 1, stage: 'applied' }], skipped: [], failed: [], remaining: 0 });
         const detail = await acme.recruiter.api.get(`/api/applications/${applicationId}`);
@@ -658,7 +749,11 @@ describe('RBAC matrix: route × role → status', () => {
     const tokens: [string, () => string | Record<string, string>][] = [
       ['a random string', () => 'not-a-jwt'],
       ['signed with another secret', () => jwt.sign({ role: 'admin', companyId: acme.id }, 'wrong', { subject: acme.admin.id, issuer: 'ats' })],
-      ['expired', () => jwt.sign({ role: 'admin', companyId: acme.id, exp: Math.floor(Date.now() / 1000) - 60 }, TEST_JWT.secret, { subject: acme.admin.id, issuer: 'ats' })],
+      [
+        'expired',
+        () =>
+          jwt.sign({ role: 'admin', companyId: acme.id, exp: Math.floor(Date.now() / 1000) - 60 }, TEST_JWT.secret, { subject: acme.admin.id, issuer: 'ats' }),
+      ],
       ['from another issuer', () => jwt.sign({ role: 'admin', companyId: acme.id }, TEST_JWT.secret, { subject: acme.admin.id, issuer: 'evil' })],
       ['unsigned (alg none)', () => jwt.sign({ role: 'admin', companyId: acme.id }, '', { subject: acme.admin.id, issuer: 'ats', algorithm: 'none' })],
       ['claiming an unknown role', () => jwt.sign({ role: 'root', companyId: acme.id }, TEST_JWT.secret, { subject: acme.admin.id, issuer: 'ats' })],

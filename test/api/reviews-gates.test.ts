@@ -8,7 +8,17 @@ import { v7 as uuidv7 } from 'uuid';
 import type { PipelineTemplateDefinition } from '../../domain/templates.js';
 import { stateQuery } from '../../workflows/applications/contract.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
-import { Api, PASSWORD, createCandidate, createCompany, login, unique, type Company, type HttpResponse, type Person } from '../../scripts/support/api-client.js';
+import {
+  Api,
+  PASSWORD,
+  createCandidate,
+  createCompany,
+  login,
+  unique,
+  type Company,
+  type HttpResponse,
+  type Person,
+} from '../../scripts/support/api-client.js';
 
 /** applied → interview (two feedback entries to leave) → reference → offer (a hiring manager approves entering) → hired. */
 const GATED: PipelineTemplateDefinition = {
@@ -116,7 +126,10 @@ describe('reviewers, feedback, approvals and gates', () => {
     it('lists only the applications the interviewer reviews', async () => {
       const res = await interviewer.api.get('/api/applications?limit=100');
       assert.equal(res.status, 200, JSON.stringify(res.body));
-      assert.deepEqual(res.body.items.map((a: { id: string }) => a.id), [reviewed]);
+      assert.deepEqual(
+        res.body.items.map((a: { id: string }) => a.id),
+        [reviewed],
+      );
       // The recruiter sees both.
       const all = (await acme.recruiter.api.get('/api/applications?limit=100')).body.items.map((a: { id: string }) => a.id);
       assert.ok(all.includes(reviewed) && all.includes(notReviewed));
@@ -145,7 +158,7 @@ describe('reviewers, feedback, approvals and gates', () => {
       assert.equal(before.detail.stage, 'applied');
     });
 
-    it("shows the reviewers to staff, not to the candidate", async () => {
+    it('shows the reviewers to staff, not to the candidate', async () => {
       const { id, candidate } = await applyTo(defaultJobId);
       assert.equal((await addReviewer(id, interviewer.id)).status, 201);
       const detail = await acme.recruiter.api.get(`/api/applications/${id}`);
@@ -256,7 +269,10 @@ describe('reviewers, feedback, approvals and gates', () => {
       assert.equal(res.status, 201, JSON.stringify(res.body));
       assert.equal(res.body.stage, 'rejected');
       const listed = await acme.recruiter.api.get(`/api/applications/${id}/feedback`);
-      assert.deepEqual(listed.body.items.map((f: { id: string }) => f.id), [res.body.id]);
+      assert.deepEqual(
+        listed.body.items.map((f: { id: string }) => f.id),
+        [res.body.id],
+      );
     });
   });
 
@@ -315,7 +331,10 @@ describe('reviewers, feedback, approvals and gates', () => {
       assert.equal(res.body.stage, 'reference');
       const after = await state(id);
       assert.equal(after.detail.stage, 'reference');
-      assert.deepEqual(after.detail.history.map((t: { toStage: string }) => t.toStage), ['applied', 'interview', 'reference']);
+      assert.deepEqual(
+        after.detail.history.map((t: { toStage: string }) => t.toStage),
+        ['applied', 'interview', 'reference'],
+      );
     });
 
     it('never holds back a rejection', async () => {
@@ -359,7 +378,7 @@ describe('reviewers, feedback, approvals and gates', () => {
       assert.deepEqual(await state(id), before);
     });
 
-    it("after the hiring manager declines, the move is still refused and says it was declined", async () => {
+    it('after the hiring manager declines, the move is still refused and says it was declined', async () => {
       const declined = await acme.hiringManager.api.post(`/api/applications/${id}/approvals`, { decision: 'decline', comment: 'Budget not signed off' });
       assert.equal(declined.status, 201, JSON.stringify(declined.body));
       assert.equal(declined.body.stage, 'offer');

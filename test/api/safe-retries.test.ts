@@ -7,12 +7,7 @@ import { startTestStack, type TestStack } from '../support/stack.js';
 import { Api, createCandidate, createCompany, createOpenJob, type Company } from '../../scripts/support/api-client.js';
 import { waitFor } from '../support/wait.js';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
-import {
-  applicationWorkflowId,
-  stateQuery,
-  transitionUpdate,
-  type ApplicationWorkflowInput,
-} from '../../workflows/applications/contract.js';
+import { applicationWorkflowId, stateQuery, transitionUpdate, type ApplicationWorkflowInput } from '../../workflows/applications/contract.js';
 
 describe('safe retries: Idempotency-Key and expectedStage', () => {
   let stack: TestStack;
@@ -155,16 +150,24 @@ describe('safe retries: Idempotency-Key and expectedStage', () => {
     const apps = [await apply(), await apply()];
     const key = randomUUID();
     const bulk = () =>
-      company.recruiter.api.request('POST', '/api/applications/bulk-transitions', { applicationIds: apps.map((a) => a.id), event: 'ADVANCE' }, { headers: { 'Idempotency-Key': key } });
+      company.recruiter.api.request(
+        'POST',
+        '/api/applications/bulk-transitions',
+        { applicationIds: apps.map((a) => a.id), event: 'ADVANCE' },
+        { headers: { 'Idempotency-Key': key } },
+      );
     const first = await bulk();
     assert.equal(first.body.moved, 2, JSON.stringify(first.body));
     const second = await bulk();
     assert.equal(second.body.moved, 2, JSON.stringify(second.body));
-    assert.deepEqual(second.body.results.map((r: { stage: string }) => r.stage), ['screening', 'screening']);
+    assert.deepEqual(
+      second.body.results.map((r: { stage: string }) => r.stage),
+      ['screening', 'screening'],
+    );
     for (const app of apps) assert.deepEqual(await history(app.id), ['applied', 'screening']);
   });
 
-  it('writes the read model from the durable decision; the workflow\'s later write of the same move changes nothing', async () => {
+  it("writes the read model from the durable decision; the workflow's later write of the same move changes nothing", async () => {
     const { id, workflowId } = await apply();
     const handle = stack.client.workflow.getHandle(workflowId);
     const state = await handle.query(stateQuery);
@@ -177,9 +180,14 @@ describe('safe retries: Idempotency-Key and expectedStage', () => {
     // The workflow's own write of the same decision changes nothing (forward-only, once per seq).
     await waitFor('the workflow to finish its read-model write', async () => {
       const history = await handle.fetchHistory();
-      return (history.events ?? []).some((e) => e.activityTaskCompletedEventAttributes && history.events?.find(
-        (s) => s.eventId?.toString() === e.activityTaskCompletedEventAttributes?.scheduledEventId?.toString(),
-      )?.activityTaskScheduledEventAttributes?.activityType?.name === 'recordStageChange') || undefined;
+      return (
+        (history.events ?? []).some(
+          (e) =>
+            e.activityTaskCompletedEventAttributes &&
+            history.events?.find((s) => s.eventId?.toString() === e.activityTaskCompletedEventAttributes?.scheduledEventId?.toString())
+              ?.activityTaskScheduledEventAttributes?.activityType?.name === 'recordStageChange',
+        ) || undefined
+      );
     });
     assert.deepEqual(await history(id), ['applied', 'screening']);
   });
@@ -191,7 +199,10 @@ describe('safe retries: Idempotency-Key and expectedStage', () => {
     await stack.client.workflow.getHandle(workflowId).terminate('test: restart with a small history limit');
     const input: ApplicationWorkflowInput = { applicationId: id, companyId: company.id, jobId: job.id, continueAsNewAfterEvents: 30 };
     const started = await stack.client.workflow.start('applicationWorkflow', {
-      taskQueue: stack.taskQueue, workflowId, args: [input], workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+      taskQueue: stack.taskQueue,
+      workflowId,
+      args: [input],
+      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
     });
     const handle = stack.client.workflow.getHandle(workflowId);
     const actor = { userId: company.recruiter.id, role: 'recruiter' as const };

@@ -117,17 +117,24 @@ describe('tasks and notifications', () => {
       const again = await activities.createTask(request);
       assert.equal(first.createdNow, true);
       assert.deepEqual(again, { taskId: first.taskId, createdNow: false });
-      const rows = await stack.orm.em.getConnection().execute<{ id: string; due_at: Date; created_at: Date }[]>(
-        'select id, due_at, created_at from task where idempotency_key = ?',
-        [request.idempotencyKey],
-      );
+      const rows = await stack.orm.em
+        .getConnection()
+        .execute<{ id: string; due_at: Date; created_at: Date }[]>('select id, due_at, created_at from task where idempotency_key = ?', [
+          request.idempotencyKey,
+        ]);
       assert.equal(rows.length, 1);
       assert.equal(new Date(rows[0]!.due_at).getTime() - new Date(rows[0]!.created_at).getTime(), 86_400_000);
       recruiterTaskId = first.taskId;
     });
 
     it("lists role tasks for every user with the role in the company, and nobody else's", async () => {
-      const direct = await activities.createTask({ companyId: acme.id, title: 'Approve the offer', assignee: { userId: acme.hiringManager.id }, dueIn: 3_600_000, idempotencyKey: unique('task') });
+      const direct = await activities.createTask({
+        companyId: acme.id,
+        title: 'Approve the offer',
+        assignee: { userId: acme.hiringManager.id },
+        dueIn: 3_600_000,
+        idempotencyKey: unique('task'),
+      });
       for (const recruiter of [acme.recruiter, secondRecruiter]) {
         const items = await tasksOf(recruiter, '&status=open');
         const task = items.find((t) => t.id === recruiterTaskId);
@@ -137,7 +144,10 @@ describe('tasks and notifications', () => {
         assert.ok(!items.some((t) => t.id === direct.taskId), 'a recruiter does not see the hiring manager task');
       }
       const managerTasks = await tasksOf(acme.hiringManager);
-      assert.deepEqual(managerTasks.map((t) => t.id), [direct.taskId]);
+      assert.deepEqual(
+        managerTasks.map((t) => t.id),
+        [direct.taskId],
+      );
       assert.deepEqual(await tasksOf(globex.recruiter), []);
       assert.deepEqual(await tasksOf(globex.admin), []);
     });
@@ -145,14 +155,29 @@ describe('tasks and notifications', () => {
     it('pages through tasks with a cursor', async () => {
       const ids = [];
       for (let i = 0; i < 3; i++) {
-        ids.push((await activities.createTask({ companyId: globex.id, title: `Reference ${i}`, assignee: { userId: globex.hiringManager.id }, idempotencyKey: unique('task') })).taskId);
+        ids.push(
+          (
+            await activities.createTask({
+              companyId: globex.id,
+              title: `Reference ${i}`,
+              assignee: { userId: globex.hiringManager.id },
+              idempotencyKey: unique('task'),
+            })
+          ).taskId,
+        );
       }
       const first = await globex.hiringManager.api.get('/api/tasks?assignee=me&limit=2');
       assert.equal(first.status, 200);
-      assert.deepEqual(first.body.items.map((t: { id: string }) => t.id), [ids[2], ids[1]]);
+      assert.deepEqual(
+        first.body.items.map((t: { id: string }) => t.id),
+        [ids[2], ids[1]],
+      );
       assert.ok(first.body.nextCursor);
       const second = await globex.hiringManager.api.get(`/api/tasks?assignee=me&limit=2&cursor=${first.body.nextCursor}`);
-      assert.deepEqual(second.body.items.map((t: { id: string }) => t.id), [ids[0]]);
+      assert.deepEqual(
+        second.body.items.map((t: { id: string }) => t.id),
+        [ids[0]],
+      );
       assert.equal(second.body.nextCursor, null);
     });
 
@@ -166,7 +191,11 @@ describe('tasks and notifications', () => {
       }
       const bad = await acme.recruiter.api.patch(`/api/tasks/${recruiterTaskId}`, { status: 'finished' });
       assert.equal(bad.status, 400);
-      assert.equal((await tasksOf(acme.recruiter, '&status=open')).some((t) => t.id === recruiterTaskId), true, 'nothing changed');
+      assert.equal(
+        (await tasksOf(acme.recruiter, '&status=open')).some((t) => t.id === recruiterTaskId),
+        true,
+        'nothing changed',
+      );
     });
 
     it('lets the assignee mark it done and an admin reopen it', async () => {
@@ -218,11 +247,13 @@ describe('tasks and notifications', () => {
       const again = await activities.notifyUsers(request);
       assert.equal(again.createdNow, 0);
       assert.deepEqual(again.notificationIds, first.notificationIds);
-      const rows = await stack.orm.em.getConnection().execute<{ user_id: string; company_id: string }[]>(
-        'select user_id, company_id from notification where idempotency_key = ? order by user_id',
-        [key],
+      const rows = await stack.orm.em
+        .getConnection()
+        .execute<{ user_id: string; company_id: string }[]>('select user_id, company_id from notification where idempotency_key = ? order by user_id', [key]);
+      assert.deepEqual(
+        rows.map((r) => r.user_id),
+        [acme.recruiter.id, secondRecruiter.id].sort(),
       );
-      assert.deepEqual(rows.map((r) => r.user_id), [acme.recruiter.id, secondRecruiter.id].sort());
       assert.ok(rows.every((r) => r.company_id === acme.id));
     });
 
@@ -261,7 +292,10 @@ describe('tasks and notifications', () => {
       assert.deepEqual(unread.body.items, []);
       assert.equal(unread.body.unreadCount, 0);
       const all = await acme.recruiter.api.get('/api/notifications');
-      assert.deepEqual(all.body.items.map((n: { id: string }) => n.id), [recruiterNotificationId]);
+      assert.deepEqual(
+        all.body.items.map((n: { id: string }) => n.id),
+        [recruiterNotificationId],
+      );
       const stillUnread = await secondRecruiter.api.get('/api/notifications?unread=true');
       assert.equal(stillUnread.body.items.length, 1, 'the other recruiter still has theirs unread');
     });
@@ -301,10 +335,18 @@ describe('tasks and notifications', () => {
       assert.equal(data.applicationId, null);
 
       // Written in this process: it reaches the stream both ways and is delivered once.
-      const local = await activities.notifyUsers({ companyId: acme.id, to: { role: 'hiring_manager' }, message: 'Offer approved', idempotencyKey: unique('notify') });
+      const local = await activities.notifyUsers({
+        companyId: acme.id,
+        to: { role: 'hiring_manager' },
+        message: 'Offer approved',
+        idempotencyKey: unique('notify'),
+      });
       await stream.waitFor(() => stream.events.length > 1, 1000, 'the second event');
       await new Promise((resolve) => setTimeout(resolve, 300));
-      assert.deepEqual(stream.events.map((e) => e.id), [result.notificationIds[0], local.notificationIds[0]]);
+      assert.deepEqual(
+        stream.events.map((e) => e.id),
+        [result.notificationIds[0], local.notificationIds[0]],
+      );
       assert.equal(JSON.parse(stream.events[1]!.data!).message, 'Offer approved');
 
       // Someone else's notification never reaches this stream.
@@ -319,12 +361,21 @@ describe('tasks and notifications', () => {
     it('catches up from Last-Event-ID after a reconnect', async () => {
       const ids: string[] = [];
       for (const message of ['first', 'second', 'third']) {
-        ids.push((await remoteActivities.notifyUsers({ companyId: globex.id, to: { userIds: [globex.recruiter.id] }, message, idempotencyKey: unique('notify') })).notificationIds[0]!);
+        ids.push(
+          (await remoteActivities.notifyUsers({ companyId: globex.id, to: { userIds: [globex.recruiter.id] }, message, idempotencyKey: unique('notify') }))
+            .notificationIds[0]!,
+        );
       }
       const stream = await openStream(stack.apiUrl, globex.recruiter.token, { 'last-event-id': ids[0]! });
       await stream.waitFor(() => stream.events.length >= 2, 2000, 'the missed events');
-      assert.deepEqual(stream.events.map((e) => e.id), ids.slice(1));
-      assert.deepEqual(stream.events.map((e) => JSON.parse(e.data!).message), ['second', 'third']);
+      assert.deepEqual(
+        stream.events.map((e) => e.id),
+        ids.slice(1),
+      );
+      assert.deepEqual(
+        stream.events.map((e) => JSON.parse(e.data!).message),
+        ['second', 'third'],
+      );
       await stream.close();
     });
 

@@ -50,7 +50,10 @@ describe('walking skeleton: a candidate through the default pipeline', () => {
     const detail = await company.recruiter.api.get(`/api/applications/${applicationId}`);
     assert.equal(detail.body.stage, 'screening');
     const list = await company.recruiter.api.get(`/api/applications?stage=screening&jobId=${job.id}`);
-    assert.deepEqual(list.body.items.map((a: { id: string }) => a.id), [applicationId]);
+    assert.deepEqual(
+      list.body.items.map((a: { id: string }) => a.id),
+      [applicationId],
+    );
   });
 
   it('moves to interview through the PATCH shorthand and emails the candidate', async () => {
@@ -68,7 +71,10 @@ describe('walking skeleton: a candidate through the default pipeline', () => {
   });
 
   it('rejects with a reason, records the history and ends the workflow', async () => {
-    const res = await company.recruiter.api.post(`/api/applications/${applicationId}/transitions`, { event: 'REJECT', reason: 'Not enough Temporal experience' });
+    const res = await company.recruiter.api.post(`/api/applications/${applicationId}/transitions`, {
+      event: 'REJECT',
+      reason: 'Not enough Temporal experience',
+    });
     assert.equal(res.status, 200, JSON.stringify(res.body));
     assert.equal(res.body.stage, 'rejected');
     assert.equal(res.body.status, 'rejected');
@@ -77,7 +83,12 @@ describe('walking skeleton: a candidate through the default pipeline', () => {
     const history = await company.recruiter.api.get(`/api/applications/${applicationId}/history`);
     assert.deepEqual(
       history.body.items.map((t: { fromStage: string | null; toStage: string; event: string }) => [t.fromStage, t.toStage, t.event]),
-      [[null, 'applied', 'APPLY'], ['applied', 'screening', 'ADVANCE'], ['screening', 'interview', 'MOVE'], ['interview', 'rejected', 'REJECT']],
+      [
+        [null, 'applied', 'APPLY'],
+        ['applied', 'screening', 'ADVANCE'],
+        ['screening', 'interview', 'MOVE'],
+        ['interview', 'rejected', 'REJECT'],
+      ],
     );
     assert.equal(history.body.items[3].reason, 'Not enough Temporal experience');
     assert.equal(history.body.items[3].actor.id, company.recruiter.id);
@@ -88,12 +99,13 @@ describe('walking skeleton: a candidate through the default pipeline', () => {
 
   it('has sent exactly one email per emailing stage: applied, interview, rejected', async () => {
     await stack.services.mailbox.waitFor((m) => m.to.includes(candidate.email) && m.subject === `Your application for ${job.title}`);
-    const subjects = mailsTo(candidate.email).map((m) => m.subject).sort();
-    assert.deepEqual(subjects, [
-      'Interview for Staff Engineer at ' + company.name,
-      'We received your application for Staff Engineer',
-      'Your application for Staff Engineer',
-    ].sort());
+    const subjects = mailsTo(candidate.email)
+      .map((m) => m.subject)
+      .sort();
+    assert.deepEqual(
+      subjects,
+      ['Interview for Staff Engineer at ' + company.name, 'We received your application for Staff Engineer', 'Your application for Staff Engineer'].sort(),
+    );
   });
 
   it('can be found in Temporal by its stage search attribute', async () => {
@@ -101,7 +113,8 @@ describe('walking skeleton: a candidate through the default pipeline', () => {
     let found: string[] = [];
     for (let attempt = 0; attempt < 50 && !found.includes(workflowId); attempt++) {
       found = [];
-      for await (const wf of stack.client.workflow.list({ query: `${stageKey.name} = 'rejected' AND AtsCompanyId = '${company.id}'` })) found.push(wf.workflowId);
+      for await (const wf of stack.client.workflow.list({ query: `${stageKey.name} = 'rejected' AND AtsCompanyId = '${company.id}'` }))
+        found.push(wf.workflowId);
       if (!found.includes(workflowId)) await new Promise((resolve) => setTimeout(resolve, 100));
     }
     assert.deepEqual(found, [workflowId]);

@@ -27,7 +27,10 @@ describe('webhooks', () => {
     let id: string;
 
     it('creates a subscription and shows its secret only once', async () => {
-      const created = await acme.admin.api.post('/api/webhooks', { url: 'https://hooks.example.com/ats', events: ['application.created', 'template.offer_sent', 'application.created'] });
+      const created = await acme.admin.api.post('/api/webhooks', {
+        url: 'https://hooks.example.com/ats',
+        events: ['application.created', 'template.offer_sent', 'application.created'],
+      });
       assert.equal(created.status, 201, JSON.stringify(created.body));
       assert.match(created.body.secret, /^[0-9a-f]{64}$/);
       assert.deepEqual(created.body.events, ['application.created', 'template.offer_sent']);
@@ -36,7 +39,10 @@ describe('webhooks', () => {
 
       const list = await acme.admin.api.get('/api/webhooks');
       assert.equal(list.status, 200);
-      assert.deepEqual(list.body.items.map((w: { id: string }) => w.id), [id]);
+      assert.deepEqual(
+        list.body.items.map((w: { id: string }) => w.id),
+        [id],
+      );
       assert.equal(list.body.items[0].secret, undefined);
       assert.ok(!JSON.stringify(list.body).includes(created.body.secret));
       assert.deepEqual((await globex.admin.api.get('/api/webhooks')).body.items, []);
@@ -152,7 +158,12 @@ describe('webhooks', () => {
         assert.equal((await acme.admin.api.delete(`/api/webhooks/${deleted}`)).status, 204);
 
         const eventId = randomUUID();
-        const emitted = await emitWebhookEvent(stack.client, stack.taskQueue, { companyId: acme.id, event: 'task.created', eventId, payload: { title: 'Call back' } }, stack.orm);
+        const emitted = await emitWebhookEvent(
+          stack.client,
+          stack.taskQueue,
+          { companyId: acme.id, event: 'task.created', eventId, payload: { title: 'Call back' } },
+          stack.orm,
+        );
         assert.deepEqual(emitted.started, [webhookWorkflowId(active, eventId)]);
         assert.deepEqual(await stack.client.workflow.getHandle(emitted.started[0]!).result(), { delivered: true, statusCode: 200, attempts: 1 });
         assert.equal(receiver.received.length, 1);
@@ -174,7 +185,9 @@ describe('webhooks', () => {
         const handle = await stack.client.workflow.start('webhookDeliveryWorkflow', {
           taskQueue: stack.taskQueue,
           workflowId: webhookWorkflowId(created.body.id, eventId),
-          args: [{ companyId: acme.id, subscriptionId: created.body.id, eventId, event: 'application.withdrawn', createdAt: new Date().toISOString(), payload: {} }],
+          args: [
+            { companyId: acme.id, subscriptionId: created.body.id, eventId, event: 'application.withdrawn', createdAt: new Date().toISOString(), payload: {} },
+          ],
         });
         const result = await handle.result();
         assert.equal(result.delivered, false);

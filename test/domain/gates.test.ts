@@ -1,8 +1,6 @@
 // The gates as pure decisions, the same functions the workflow decides with and the API answers early with.
 import assert from 'node:assert/strict';
-import {
-  approvalGateFor, decideApproval, decideFeedbackStage, gateProgress, gateShortfall, isForward, type GateCounts,
-} from '../../domain/gates.js';
+import { approvalGateFor, decideApproval, decideFeedbackStage, gateProgress, gateShortfall, isForward, type GateCounts } from '../../domain/gates.js';
 import { toPipelineDefinition, type PipelineTemplateDefinition } from '../../domain/templates.js';
 
 const template: PipelineTemplateDefinition = {
@@ -31,15 +29,25 @@ describe('stage gates (domain)', () => {
 
   it('holds a forward move until the feedback is in, then the approval; never a rejection', () => {
     const advance = { fromStage: 'interview', event: { type: 'ADVANCE' as const }, toStage: 'offer' };
-    assert.deepEqual(gateShortfall(template, pipeline, advance, counts({ interview: 1 }, {})), { gate: 'feedback', stage: 'interview', required: 2, received: 1 });
-    assert.deepEqual(gateShortfall(template, pipeline, advance, counts({ interview: 2 }, { offer: 'decline' })), { gate: 'approval', stage: 'offer', role: 'hiring_manager', decision: 'decline' });
+    assert.deepEqual(gateShortfall(template, pipeline, advance, counts({ interview: 1 }, {})), {
+      gate: 'feedback',
+      stage: 'interview',
+      required: 2,
+      received: 1,
+    });
+    assert.deepEqual(gateShortfall(template, pipeline, advance, counts({ interview: 2 }, { offer: 'decline' })), {
+      gate: 'approval',
+      stage: 'offer',
+      role: 'hiring_manager',
+      decision: 'decline',
+    });
     assert.equal(gateShortfall(template, pipeline, advance, counts({ interview: 2 }, { offer: 'approve' })), undefined);
     const reject = { fromStage: 'interview', event: { type: 'REJECT' as const, reason: 'no' }, toStage: 'rejected' };
     assert.equal(gateShortfall(template, pipeline, reject, counts({}, {})), undefined);
     assert.equal(gateShortfall(undefined, pipeline, advance, counts({}, {})), undefined);
   });
 
-  it('reports progress: the current stage\'s feedback and every approval gate', () => {
+  it("reports progress: the current stage's feedback and every approval gate", () => {
     assert.deepEqual(gateProgress(template, 'interview', counts({ interview: 1 }, { offer: 'approve' })), {
       feedback: { stage: 'interview', required: 2, received: 1 },
       approvals: [{ stage: 'offer', role: 'hiring_manager', decision: 'approve' }],

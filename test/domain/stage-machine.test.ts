@@ -26,7 +26,11 @@ describe('default pipeline stage machine', () => {
       stage = result.stage;
       path.push([stage, result.actions.map((a) => (a.type === 'sendStageEmail' ? a.template : a.type))]);
     }
-    assert.deepEqual(path, [['screening', []], ['interview', ['interview']], ['offer', ['offer']]]);
+    assert.deepEqual(path, [
+      ['screening', []],
+      ['interview', ['interview']],
+      ['offer', ['offer']],
+    ]);
   });
 
   it('offers HIRE only from offer, and ADVANCE not at all there', () => {
@@ -50,7 +54,10 @@ describe('default pipeline stage machine', () => {
     const rejected = applyStageEvent(machine, 'screening', { type: 'REJECT', reason: 'position filled' });
     assert.ok(rejected.ok);
     assert.equal(rejected.stage, 'rejected');
-    assert.deepEqual(rejected.actions.map((a) => (a.type === 'sendStageEmail' ? a.template : a.type)), ['rejected']);
+    assert.deepEqual(
+      rejected.actions.map((a) => (a.type === 'sendStageEmail' ? a.template : a.type)),
+      ['rejected'],
+    );
   });
 
   it('nothing leaves hired, rejected or withdrawn', () => {
@@ -141,7 +148,10 @@ describe('template pipeline stage machine', () => {
     assert.deepEqual(enterInitialStage(templateMachine), { stage: 'new', actions: [{ type: 'runStageAction', stage: 'new', index: 0 }] });
     const next = applyStageEvent(templateMachine, 'new', { type: 'ADVANCE' });
     assert.ok(next.ok);
-    assert.deepEqual(next.actions.map((a) => (a.type === 'runStageAction' ? a.index : -1)), [0, 1, 2]);
+    assert.deepEqual(
+      next.actions.map((a) => (a.type === 'runStageAction' ? a.index : -1)),
+      [0, 1, 2],
+    );
   });
 
   it('turns each action into its keyed activity call, with the delay in milliseconds', () => {
@@ -150,14 +160,28 @@ describe('template pipeline stage machine', () => {
     const [email] = stages.initialItems;
     assert.deepEqual(stages.callsFor(email!)[0], {
       activity: 'sendStageEmail',
-      request: { applicationId: 'app-1', companyId: 'co-1', seq: 0, actionIndex: 0, requestId: undefined, template: 'new.0', content: { subject: 's', text: 't', html: 'h' } },
+      request: {
+        applicationId: 'app-1',
+        companyId: 'co-1',
+        seq: 0,
+        actionIndex: 0,
+        requestId: undefined,
+        template: 'new.0',
+        content: { subject: 's', text: 't', html: 'h' },
+      },
     });
     const decision = stages.decide({ event: { type: 'ADVANCE' }, actor: recruiter });
     const actions = stages.enter(stages.record({ event: { type: 'ADVANCE' }, actor: recruiter }, decision, new Date(1).toISOString()), decision);
-    assert.deepEqual(actions.map((a) => a.delayMs), [0, 3_600_000, 0]);
+    assert.deepEqual(
+      actions.map((a) => a.delayMs),
+      [0, 3_600_000, 0],
+    );
     const calls = actions.flatMap((a) => stages.callsFor(a));
     // Workflows started before staff emails existed (no automations marker) keep skipping them.
-    assert.deepEqual(calls.map((c) => c.activity), ['createTask', 'emitWebhookEvent', 'skip']);
+    assert.deepEqual(
+      calls.map((c) => c.activity),
+      ['createTask', 'emitWebhookEvent', 'skip'],
+    );
     assert.equal(calls[0]?.activity === 'createTask' && calls[0].request.idempotencyKey, 'app-1:1:action-0');
     assert.equal(calls[1]?.activity === 'emitWebhookEvent' && calls[1].request.event, 'template.screening');
   });
@@ -165,15 +189,18 @@ describe('template pipeline stage machine', () => {
   it('with automations, emails staff recipients and schedules SLA steps after the actions', () => {
     const slaTemplate: PipelineTemplateDefinition = {
       stages: template.stages.map((stage) =>
-        stage.key === 'screen' ? { ...stage, sla: { remindAfter: 'PT1H', escalateAfter: 'P1D', notifyRole: 'recruiter', autoReject: { reason: 'Timed out' } } } : stage,
+        stage.key === 'screen'
+          ? { ...stage, sla: { remindAfter: 'PT1H', escalateAfter: 'P1D', notifyRole: 'recruiter', autoReject: { reason: 'Timed out' } } }
+          : stage,
       ),
     };
     const stages = new ApplicationStages(ids, new Date(0), { template: slaTemplate, automations: true });
     const decision = stages.decide({ event: { type: 'ADVANCE' }, actor: recruiter });
     const items = stages.enter(stages.record({ event: { type: 'ADVANCE' }, actor: recruiter }, decision, new Date(1).toISOString()), decision);
-    assert.deepEqual(items.map((i) => (i.kind === 'sla' ? `sla.${i.step}:${i.delayMs}:${i.autoReject ?? ''}` : `action:${i.delayMs}`)), [
-      'action:0', 'action:3600000', 'action:0', 'sla.remind:3600000:', 'sla.escalate:86400000:Timed out',
-    ]);
+    assert.deepEqual(
+      items.map((i) => (i.kind === 'sla' ? `sla.${i.step}:${i.delayMs}:${i.autoReject ?? ''}` : `action:${i.delayMs}`)),
+      ['action:0', 'action:3600000', 'action:0', 'sla.remind:3600000:', 'sla.escalate:86400000:Timed out'],
+    );
     const calls = items.flatMap((i) => stages.callsFor(i)).map((c) => c.activity);
     assert.deepEqual(calls, ['createTask', 'emitWebhookEvent', 'sendStaffEmail', 'notifyUsers', 'notifyUsers', 'sendStaffEmail']);
     const remind = stages.callsFor(items[3]!)[0];
@@ -222,7 +249,10 @@ describe('stage gates (with automations)', () => {
     const feedback = { feedbackId: 'f-1', stage: 'interview', authorId: 'u-9', rating: 'yes' as const, notes: '' };
     stages.addFeedback(feedback);
     stages.addFeedback(feedback); // the same id twice counts once
-    assert.equal(refusal(() => stages.decide({ event: { type: 'ADVANCE' }, actor: recruiter })).message, 'Interview needs 2 feedback entries before it can be left; 1 received');
+    assert.equal(
+      refusal(() => stages.decide({ event: { type: 'ADVANCE' }, actor: recruiter })).message,
+      'Interview needs 2 feedback entries before it can be left; 1 received',
+    );
     stages.addFeedback({ ...feedback, feedbackId: 'f-2' });
     assert.deepEqual(stages.view().gates?.feedback, { stage: 'interview', required: 2, received: 2 });
     // The offer now needs its approval.

@@ -29,7 +29,18 @@ describe('pipeline templates: validation', () => {
   it('seeds the eight stages from application to hire in order, plus rejected and withdrawn', () => {
     assert.deepEqual(
       EIGHT_STAGE_TEMPLATE.stages.map((s) => s.name),
-      ['Application Received', 'Initial Screening', 'Phone Screen', 'Technical Interview', 'Final Interview', 'Reference Check', 'Offer Made', 'Hired', 'Rejected', 'Withdrawn'],
+      [
+        'Application Received',
+        'Initial Screening',
+        'Phone Screen',
+        'Technical Interview',
+        'Final Interview',
+        'Reference Check',
+        'Offer Made',
+        'Hired',
+        'Rejected',
+        'Withdrawn',
+      ],
     );
     const kinds = (key: string) => EIGHT_STAGE_TEMPLATE.stages.find((s) => s.key === key)?.onEnter?.map((a) => a.type);
     assert.deepEqual(kinds('application_received'), ['email']);
@@ -64,10 +75,22 @@ describe('pipeline templates: validation', () => {
     };
     const problems = validateTemplate(def);
     const messages = problems.map((p) => `${p.path}: ${p.message}`);
-    assert.ok(messages.some((m) => m.startsWith('moves.2.from: unknown stage key "nowhere"')), messages.join('\n'));
-    assert.ok(messages.some((m) => m.startsWith('moves.3.from') && /terminal stage has no exits/.test(m)), messages.join('\n'));
-    assert.ok(messages.some((m) => m.startsWith('moves.4.to') && /REJECT must lead to a stage of kind rejected/.test(m)), messages.join('\n'));
-    assert.ok(messages.some((m) => m.startsWith('stages.3') && /"rejected" cannot be reached/.test(m)), messages.join('\n'));
+    assert.ok(
+      messages.some((m) => m.startsWith('moves.2.from: unknown stage key "nowhere"')),
+      messages.join('\n'),
+    );
+    assert.ok(
+      messages.some((m) => m.startsWith('moves.3.from') && /terminal stage has no exits/.test(m)),
+      messages.join('\n'),
+    );
+    assert.ok(
+      messages.some((m) => m.startsWith('moves.4.to') && /REJECT must lead to a stage of kind rejected/.test(m)),
+      messages.join('\n'),
+    );
+    assert.ok(
+      messages.some((m) => m.startsWith('stages.3') && /"rejected" cannot be reached/.test(m)),
+      messages.join('\n'),
+    );
   });
 
   it('reports a stage nothing leads to under the default moves (a second hired stage)', () => {
@@ -100,12 +123,21 @@ describe('pipeline templates: validation', () => {
     const def = basic();
     def.stages[0] = active('new', {
       onEnter: [
-        { type: 'email', to: 'candidate', subject: 'Hi {{candidateName}} about {{position}}', text: 'Dear {{ firstName }}', html: '<p>{{#jobTitle}}x{{/jobTitle}} {{{salary}}}</p>' },
+        {
+          type: 'email',
+          to: 'candidate',
+          subject: 'Hi {{candidateName}} about {{position}}',
+          text: 'Dear {{ firstName }}',
+          html: '<p>{{#jobTitle}}x{{/jobTitle}} {{{salary}}}</p>',
+        },
         { type: 'notify', to: { role: 'recruiter' }, message: 'Broken {{candidateName' },
       ],
     });
     const problems = validateTemplate(def);
-    assert.deepEqual(problems.map((p) => p.path), ['stages.0.onEnter.0.subject', 'stages.0.onEnter.0.text', 'stages.0.onEnter.0.html', 'stages.0.onEnter.1.message']);
+    assert.deepEqual(
+      problems.map((p) => p.path),
+      ['stages.0.onEnter.0.subject', 'stages.0.onEnter.0.text', 'stages.0.onEnter.0.html', 'stages.0.onEnter.1.message'],
+    );
     assert.match(problems[0]!.message, /\{\{position\}\}/);
     assert.match(problems[2]!.message, /\{\{salary\}\}/);
     assert.match(problems[3]!.message, /not a valid template/);
@@ -113,7 +145,10 @@ describe('pipeline templates: validation', () => {
 
   it('reports roles that do not exist in gates, SLAs and recipients, and gates that cannot work', () => {
     const def = basic();
-    def.stages[0] = active('new', { requireApproval: { role: 'hiring_manager' }, onEnter: [{ type: 'email', to: { role: 'ceo' }, subject: 's', text: 't', html: 'h' }] });
+    def.stages[0] = active('new', {
+      requireApproval: { role: 'hiring_manager' },
+      onEnter: [{ type: 'email', to: { role: 'ceo' }, subject: 's', text: 't', html: 'h' }],
+    });
     def.stages[1] = active('talk', { requireApproval: { role: 'candidate' }, sla: { remindAfter: 'P1D', notifyRole: 'boss' } });
     def.stages[2] = { ...terminal('hired', 'hired'), requireFeedback: { count: 2 } };
     assert.deepEqual(paths(def), [
@@ -153,7 +188,10 @@ describe('pipeline templates: the stage machine', () => {
     const hired = applyStageEvent(machine, stage, { type: 'HIRE' });
     assert.ok(hired.ok);
     visited.push(hired.stage);
-    assert.deepEqual(visited, EIGHT_STAGE_TEMPLATE.stages.slice(0, 8).map((s) => s.key));
+    assert.deepEqual(
+      visited,
+      EIGHT_STAGE_TEMPLATE.stages.slice(0, 8).map((s) => s.key),
+    );
   });
 
   it('honours explicit moves and nothing else', () => {
@@ -179,13 +217,20 @@ describe('pipeline templates: the stage machine', () => {
 
 describe('pipeline templates: the stage action registry', () => {
   it('has one schema per registered action type, and refuses a type it does not know', () => {
-    assert.deepEqual(STAGE_ACTIONS.map((kind) => kind.type), ['email', 'task', 'notify', 'webhook']);
+    assert.deepEqual(
+      STAGE_ACTIONS.map((kind) => kind.type),
+      ['email', 'task', 'notify', 'webhook'],
+    );
     assert.equal(STAGE_ACTION_SCHEMAS.length, STAGE_ACTIONS.length);
-    assert.deepEqual(STAGE_ACTION_RULES.map((rules) => rules.type), STAGE_ACTIONS.map((kind) => kind.type));
+    assert.deepEqual(
+      STAGE_ACTION_RULES.map((rules) => rules.type),
+      STAGE_ACTIONS.map((kind) => kind.type),
+    );
     const def = basic();
     def.stages[0] = active('new', { onEnter: [{ type: 'sms', to: 'candidate' }] });
-    assert.deepEqual(validateTemplate(def).map((p) => `${p.path}: ${p.message}`), [
-      'stages.0.onEnter.0.type: unknown action type "sms"; types are email, task, notify, webhook',
-    ]);
+    assert.deepEqual(
+      validateTemplate(def).map((p) => `${p.path}: ${p.message}`),
+      ['stages.0.onEnter.0.type: unknown action type "sms"; types are email, task, notify, webhook'],
+    );
   });
 });

@@ -4,8 +4,10 @@ import { isWebhookEvent, webhookBody, webhookSignature } from '../../domain/webh
 
 describe('webhook events and signatures', () => {
   it('accepts the fixed events and template.<name>, nothing else', () => {
-    for (const name of ['application.created', 'application.stage_changed', 'task.created', 'template.offer_sent', 'template.a.b-c']) assert.ok(isWebhookEvent(name), name);
-    for (const name of ['application', 'application.exploded', 'template.', 'template.Offer', 'template. x', 'task.created ', '']) assert.ok(!isWebhookEvent(name), name);
+    for (const name of ['application.created', 'application.stage_changed', 'task.created', 'template.offer_sent', 'template.a.b-c'])
+      assert.ok(isWebhookEvent(name), name);
+    for (const name of ['application', 'application.exploded', 'template.', 'template.Offer', 'template. x', 'task.created ', ''])
+      assert.ok(!isWebhookEvent(name), name);
   });
 
   it('builds the same body for the same event', () => {

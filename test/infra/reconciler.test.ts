@@ -51,10 +51,13 @@ describe('application workflow reconciler', () => {
     const id = uuidv7();
     const candidateId = uuidv7();
     const connection = stack.orm.em.getConnection();
-    await connection.execute(
-      `insert into candidate (id, company_id, user_id, name, email, links, created_at) values (?, ?, ?, ?, ?, '[]', now())`,
-      [candidateId, company.id, candidate.id, candidate.name, candidate.email],
-    );
+    await connection.execute(`insert into candidate (id, company_id, user_id, name, email, links, created_at) values (?, ?, ?, ?, ?, '[]', now())`, [
+      candidateId,
+      company.id,
+      candidate.id,
+      candidate.name,
+      candidate.email,
+    ]);
     await connection.execute(
       `insert into application (id, company_id, job_id, candidate_id, stage, status, transition_seq, workflow_id, created_at, updated_at)
        values (?, ?, ?, ?, 'applied', 'active', 0, ?, now() - interval '5 minutes', now())`,
@@ -88,7 +91,9 @@ describe('application workflow reconciler', () => {
   }
 
   async function workflowStartedAt(id: string): Promise<Date | null> {
-    const [row] = await stack.orm.em.getConnection().execute<{ workflow_started_at: Date | null }[]>('select workflow_started_at from application where id = ?', [id]);
+    const [row] = await stack.orm.em
+      .getConnection()
+      .execute<{ workflow_started_at: Date | null }[]>('select workflow_started_at from application where id = ?', [id]);
     return row?.workflow_started_at ?? null;
   }
 
@@ -171,7 +176,10 @@ describe('application workflow reconciler', () => {
     });
 
     after(async () => {
-      await stack.client.workflow.getHandle(failing?.workflowId ?? '').terminate('test over').catch(() => undefined);
+      await stack.client.workflow
+        .getHandle(failing?.workflowId ?? '')
+        .terminate('test over')
+        .catch(() => undefined);
       failingWorker?.shutdown();
       await failingRun;
     });

@@ -64,7 +64,10 @@ describe('worker workflow cache', () => {
       for (const id of ids) {
         const detail = await recruiter.api.get(`/api/applications/${id}`);
         assert.equal(detail.body.stage, 'screening');
-        assert.deepEqual(detail.body.history.map((t: { toStage: string }) => t.toStage), ['applied', 'screening']);
+        assert.deepEqual(
+          detail.body.history.map((t: { toStage: string }) => t.toStage),
+          ['applied', 'screening'],
+        );
       }
       const cached = stack.worker?.getStatus().numCachedWorkflows ?? -1;
       assert.ok(cached <= 2, `${cached} cached`);

@@ -60,10 +60,13 @@ async function* fetchAll(client: Client, executions: WorkflowExecutionInfo[]): A
     while (inFlight.length < FETCH_CONCURRENCY && next < executions.length) {
       const info = executions[next++]!;
       inFlight.push(
-        client.workflow.getHandle(info.workflowId, info.runId).fetchHistory().then(
-          (history) => ({ info, history }),
-          (error: unknown) => ({ info, error }),
-        ),
+        client.workflow
+          .getHandle(info.workflowId, info.runId)
+          .fetchHistory()
+          .then(
+            (history) => ({ info, history }),
+            (error: unknown) => ({ info, error }),
+          ),
       );
     }
   };
@@ -93,7 +96,8 @@ async function replayAll(services: TestServices): Promise<ReplaySummary> {
     const sent: WorkflowExecutionInfo[] = [];
     async function* toReplay() {
       for await (const { info, history, error } of fetchAll(client, shard)) {
-        if (!history) failures.push({ workflowId: info.workflowId, runId: info.runId, type: info.type, error: `history not fetched: ${describeReplayError(error)}` });
+        if (!history)
+          failures.push({ workflowId: info.workflowId, runId: info.runId, type: info.type, error: `history not fetched: ${describeReplayError(error)}` });
         else if (!completedATask(history)) skipped.neverRan++;
         else {
           sent.push(info);
@@ -120,7 +124,10 @@ async function replayAll(services: TestServices): Promise<ReplaySummary> {
 export async function replayAllTestHistories(services: TestServices): Promise<ReplaySummary> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`replaying the test run's workflow histories took more than ${REPLAY_DEADLINE_MS / 1000} s`)), REPLAY_DEADLINE_MS);
+    timer = setTimeout(
+      () => reject(new Error(`replaying the test run's workflow histories took more than ${REPLAY_DEADLINE_MS / 1000} s`)),
+      REPLAY_DEADLINE_MS,
+    );
   });
   const startedAt = Date.now();
   let summary: ReplaySummary;

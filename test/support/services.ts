@@ -62,7 +62,10 @@ export function testServices(): Promise<TestServices> {
       startDevMailbox(),
       bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error } as never }),
     ]);
-    cleanups.push(() => temporal.stop(), () => mailbox.stop());
+    cleanups.push(
+      () => temporal.stop(),
+      () => mailbox.stop(),
+    );
     return { temporal, databaseUrl, mailbox, workflowBundle };
   })();
   return services;

@@ -17,7 +17,11 @@ export async function startReceiver(statuses: number[], secret: () => string) {
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
-      const expected = Buffer.from(`sha256=${createHmac('sha256', secret()).update(`${String(req.headers['x-ats-timestamp'])}.${body}`).digest('hex')}`);
+      const expected = Buffer.from(
+        `sha256=${createHmac('sha256', secret())
+          .update(`${String(req.headers['x-ats-timestamp'])}.${body}`)
+          .digest('hex')}`,
+      );
       const given = Buffer.from(String(req.headers['x-ats-signature'] ?? ''));
       received.push({ headers: req.headers, body, signatureValid: given.length === expected.length && timingSafeEqual(given, expected) });
       res.statusCode = statuses[received.length - 1] ?? 200;

@@ -6,13 +6,7 @@ import { temporal } from '@temporalio/proto';
 import { startTestStack, type TestStack } from '../support/stack.js';
 import { waitFor } from '../support/wait.js';
 import { Api, createCandidate, createCompany, createOpenJob, type Company } from '../../scripts/support/api-client.js';
-import {
-  FORBIDDEN_TRANSITION,
-  ILLEGAL_TRANSITION,
-  stateQuery,
-  transitionUpdate,
-  type TransitionRequest,
-} from '../../workflows/applications/contract.js';
+import { FORBIDDEN_TRANSITION, ILLEGAL_TRANSITION, stateQuery, transitionUpdate, type TransitionRequest } from '../../workflows/applications/contract.js';
 import { stageKey, statusKey } from '../../workflows/search-attributes.js';
 
 describe('application workflow', () => {
@@ -41,9 +35,8 @@ describe('application workflow', () => {
     requestId: 'test-request',
   });
   const updatesAccepted = async (handle: Awaited<ReturnType<typeof newApplication>>['handle']) =>
-    ((await handle.fetchHistory()).events ?? []).filter(
-      (e) => e.eventType === temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED,
-    ).length;
+    ((await handle.fetchHistory()).events ?? []).filter((e) => e.eventType === temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED)
+      .length;
 
   it('answers the state query with stage, status and allowed events', async () => {
     const { handle } = await newApplication();
@@ -91,7 +84,10 @@ describe('application workflow', () => {
       const detail = await company.recruiter.api.get(`/api/applications/${id}/history`);
       return detail.body.items.length === 3 ? detail.body.items : undefined;
     });
-    assert.deepEqual(history.map((t: { toStage: string }) => t.toStage), ['applied', 'screening', 'interview']);
+    assert.deepEqual(
+      history.map((t: { toStage: string }) => t.toStage),
+      ['applied', 'screening', 'interview'],
+    );
   });
 
   it('keeps the stage and status search attributes current', async () => {
@@ -110,7 +106,10 @@ describe('application workflow', () => {
     const result = await handle.result();
     assert.equal(result.stage, 'hired');
     const subjects = stack.services.mailbox.messages.filter((m) => m.to.includes(candidate.email)).map((m) => m.subject);
-    assert.ok(subjects.some((s) => s.startsWith('Welcome to')), subjects.join(' | '));
+    assert.ok(
+      subjects.some((s) => s.startsWith('Welcome to')),
+      subjects.join(' | '),
+    );
     assert.equal((await handle.describe()).typedSearchAttributes.get(statusKey), 'hired');
   });
 

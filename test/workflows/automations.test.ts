@@ -8,13 +8,7 @@ import { startTestStack, type TestStack } from '../support/stack.js';
 import { Api, createCandidate, createCompany, type Company, type Person } from '../../scripts/support/api-client.js';
 import { startReceiver } from '../support/webhook-receiver.js';
 import type { PipelineTemplateDefinition } from '../../domain/templates.js';
-import {
-  applicationWorkflowId,
-  feedbackUpdate,
-  stateQuery,
-  transitionUpdate,
-  type ApplicationWorkflowInput,
-} from '../../workflows/applications/contract.js';
+import { applicationWorkflowId, feedbackUpdate, stateQuery, transitionUpdate, type ApplicationWorkflowInput } from '../../workflows/applications/contract.js';
 
 const rejectionEmail = {
   type: 'email' as const,
@@ -41,12 +35,19 @@ describe('template automations in the workflow', function () {
   let company: Company;
 
   const mailsTo = (email: string) => stack.services.mailbox.messages.filter((m) => m.to.some((to) => to.includes(email)));
-  const notes = async (person: Person) => (await person.api.get('/api/notifications?limit=100')).body.items as { message: string; applicationId: string | null }[];
+  const notes = async (person: Person) =>
+    (await person.api.get('/api/notifications?limit=100')).body.items as { message: string; applicationId: string | null }[];
 
   async function jobWith(definition: PipelineTemplateDefinition, title: string) {
     const created = await company.admin.api.post('/api/pipeline-templates', { name: title, definition });
     assert.equal(created.status, 201, JSON.stringify(created.body));
-    const job = await company.recruiter.api.post('/api/jobs', { title, description: 'x', location: 'Remote', status: 'open', pipelineTemplateId: created.body.id });
+    const job = await company.recruiter.api.post('/api/jobs', {
+      title,
+      description: 'x',
+      location: 'Remote',
+      status: 'open',
+      pipelineTemplateId: created.body.id,
+    });
     assert.equal(job.status, 201, JSON.stringify(job.body));
     return job.body as { id: string; title: string };
   }
@@ -67,7 +68,12 @@ describe('template automations in the workflow', function () {
   describe('SLA', () => {
     const sla: PipelineTemplateDefinition = {
       stages: [
-        { key: 'review', name: 'CV Review', kind: 'active', sla: { remindAfter: 'PT1S', escalateAfter: 'PT2S', notifyRole: 'recruiter', autoReject: { reason: 'No decision within the SLA' } } },
+        {
+          key: 'review',
+          name: 'CV Review',
+          kind: 'active',
+          sla: { remindAfter: 'PT1S', escalateAfter: 'PT2S', notifyRole: 'recruiter', autoReject: { reason: 'No decision within the SLA' } },
+        },
         { key: 'call', name: 'Call', kind: 'active' },
         { key: 'hired', name: 'Hired', kind: 'hired' },
         { key: 'rejected', name: 'Rejected', kind: 'rejected', onEnter: [rejectionEmail] },
@@ -86,7 +92,9 @@ describe('template automations in the workflow', function () {
       assert.equal(escalation.message, `Escalation: ${candidate.name} (SLA Analyst) has been in CV Review for 2 seconds`);
       // The hiring team: the job's creator and the company's hiring managers, one message each.
       for (const member of [company.recruiter, company.hiringManager]) {
-        const mail = await waitFor(`the escalation email to ${member.email}`, () => mailsTo(member.email).find((m) => m.subject.startsWith('Escalation:') && m.text.includes(candidate.name)));
+        const mail = await waitFor(`the escalation email to ${member.email}`, () =>
+          mailsTo(member.email).find((m) => m.subject.startsWith('Escalation:') && m.text.includes(candidate.name)),
+        );
         assert.equal(mail.subject, `Escalation: ${candidate.name} has been in CV Review for 2 seconds`);
       }
       assert.equal(mailsTo(company.admin.email).filter((m) => m.text.includes(candidate.name)).length, 0, 'admins are notified in-app, not mailed');
@@ -133,7 +141,13 @@ describe('template automations in the workflow', function () {
               name: 'Panel',
               kind: 'active',
               onEnter: [
-                { type: 'email', to: { role: 'hiring_manager' }, subject: 'Panel for {{candidateName}}', text: '{{candidateName}} is up for {{jobTitle}}.', html: '<p>{{candidateName}}</p>' },
+                {
+                  type: 'email',
+                  to: { role: 'hiring_manager' },
+                  subject: 'Panel for {{candidateName}}',
+                  text: '{{candidateName}} is up for {{jobTitle}}.',
+                  html: '<p>{{candidateName}}</p>',
+                },
                 { type: 'task', title: 'Ghost task', assignee: { userId: nobody } },
               ],
             },
@@ -150,10 +164,12 @@ describe('template automations in the workflow', function () {
       assert.equal(mailsTo(company.recruiter.email).filter((m) => m.subject === `Panel for ${candidate.name}`).length, 0, 'only the role named');
 
       const failure = await waitFor('the recorded failure', async () => {
-        const rows = await stack.orm.em.getConnection().execute<{ seq: number; stage: string; action: string; error: string }[]>(
-          'select seq, stage, action, error from action_failure where application_id = ?',
-          [id],
-        );
+        const rows = await stack.orm.em
+          .getConnection()
+          .execute<{ seq: number; stage: string; action: string; error: string }[]>(
+            'select seq, stage, action, error from action_failure where application_id = ?',
+            [id],
+          );
         return rows[0];
       });
       assert.deepEqual({ seq: failure.seq, stage: failure.stage, action: failure.action }, { seq: 1, stage: 'panel', action: 'task' });
@@ -192,15 +208,21 @@ describe('template automations in the workflow', function () {
         await waitFor('five deliveries', () => mine().length >= 5 || undefined);
         await delay(500);
         const bodies = mine().map((r) => ({ ...JSON.parse(r.body), valid: r.signatureValid, header: r.headers['x-ats-event'] }));
-        assert.ok(bodies.every((b) => b.valid), 'every delivery verifies with the secret');
+        assert.ok(
+          bodies.every((b) => b.valid),
+          'every delivery verifies with the secret',
+        );
         const byId = Object.fromEntries(bodies.map((b) => [b.id, b]));
-        assert.deepEqual(Object.keys(byId).sort(), [
-          `application:${id}:0:created`,
-          `application:${id}:1:stage_changed`,
-          `application:${id}:2:hired`,
-          `application:${id}:2:stage_changed`,
-          ...bodies.filter((b) => b.event === 'task.created').map((b) => b.id),
-        ].sort());
+        assert.deepEqual(
+          Object.keys(byId).sort(),
+          [
+            `application:${id}:0:created`,
+            `application:${id}:1:stage_changed`,
+            `application:${id}:2:hired`,
+            `application:${id}:2:stage_changed`,
+            ...bodies.filter((b) => b.event === 'task.created').map((b) => b.id),
+          ].sort(),
+        );
         assert.equal(bodies.length, 5, 'each event once');
         const hired = byId[`application:${id}:2:hired`];
         assert.equal(hired.header, 'application.hired');
@@ -246,7 +268,10 @@ describe('template automations in the workflow', function () {
       await first.terminate('test: restart with a small history limit');
       const input: ApplicationWorkflowInput = { applicationId: id, companyId: company.id, jobId: job.id, template: definition, continueAsNewAfterEvents: 40 };
       const started = await stack.client.workflow.start('applicationWorkflow', {
-        taskQueue: stack.taskQueue, workflowId, args: [input], workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+        taskQueue: stack.taskQueue,
+        workflowId,
+        args: [input],
+        workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
       });
       const handle = stack.client.workflow.getHandle(workflowId);
       const actor = { userId: company.recruiter.id, role: 'recruiter' as const };
@@ -273,7 +298,9 @@ describe('template automations in the workflow', function () {
         const started = (history.events ?? []).filter((e) => e.timerStartedEventAttributes);
         return started.length > 0 ? started : undefined;
       });
-      const remainingMs = Number(timers[0]!.timerStartedEventAttributes!.startToFireTimeout!.seconds ?? 0) * 1000 + (timers[0]!.timerStartedEventAttributes!.startToFireTimeout!.nanos ?? 0) / 1e6;
+      const remainingMs =
+        Number(timers[0]!.timerStartedEventAttributes!.startToFireTimeout!.seconds ?? 0) * 1000 +
+        (timers[0]!.timerStartedEventAttributes!.startToFireTimeout!.nanos ?? 0) / 1e6;
       assert.ok(remainingMs > 0 && remainingMs < 3000, `re-armed for the rest of the 3 s delay, not all of it (${remainingMs} ms)`);
       // It is sent by the new run, once.
       const mail = await waitFor('the delayed email', () => mailsTo(candidate.email).find((m) => m.subject === `Later, ${candidate.name}`));

@@ -168,10 +168,12 @@ describe('cold start: moves sent before any worker runs', () => {
     // Give a wrongly repeated send (a replayed or retried email activity) time to arrive before counting.
     await new Promise((resolve) => setTimeout(resolve, 2000));
     for (const { candidate } of applications) {
-      assert.deepEqual(mailsTo(candidate.email).map((m) => m.subject).sort(), [
-        `Interview for ${job.title} at ${company.name}`,
-        `We received your application for ${job.title}`,
-      ]);
+      assert.deepEqual(
+        mailsTo(candidate.email)
+          .map((m) => m.subject)
+          .sort(),
+        [`Interview for ${job.title} at ${company.name}`, `We received your application for ${job.title}`],
+      );
     }
   });
 });

@@ -91,7 +91,10 @@ describe('repairing histories the current workflow code cannot replay', function
 
   it('finds exactly the application whose history does not replay, and why', async () => {
     const found = await findUnreplayable(stack.client, stack.services.workflowBundle, companyQuery());
-    assert.deepEqual(found.map(({ workflowId, runId }) => ({ workflowId, runId })), [{ workflowId: broken.workflowId, runId: broken.runId }]);
+    assert.deepEqual(
+      found.map(({ workflowId, runId }) => ({ workflowId, runId })),
+      [{ workflowId: broken.workflowId, runId: broken.runId }],
+    );
     // The old code's first command, a timer, which today's code never schedules.
     assert.match(found[0]!.error, /Nondeterminism error: .*TimerStarted/);
   });
@@ -103,9 +106,17 @@ describe('repairing histories the current workflow code cannot replay', function
       const bundlePath = path.join(dir, 'workflow-bundle.js');
       writeFileSync(bundlePath, stack.services.workflowBundle.code);
       const run = promisify(execFile)(process.execPath, ['--import', 'tsx', REPAIR_SCRIPT, '--query', companyQuery()], {
-        env: { ...process.env, TEMPORAL_ADDRESS: stack.services.temporal.address, TEMPORAL_NAMESPACE: stack.services.temporal.namespace, WORKFLOW_BUNDLE_PATH: bundlePath },
+        env: {
+          ...process.env,
+          TEMPORAL_ADDRESS: stack.services.temporal.address,
+          TEMPORAL_NAMESPACE: stack.services.temporal.namespace,
+          WORKFLOW_BUNDLE_PATH: bundlePath,
+        },
       });
-      const failed = await run.then(() => undefined, (err: { code?: number; stdout?: string; stderr?: string }) => err);
+      const failed = await run.then(
+        () => undefined,
+        (err: { code?: number; stdout?: string; stderr?: string }) => err,
+      );
       assert.equal(failed?.code, 1, `exits 1 when a history does not replay: ${JSON.stringify(failed)}`);
       assert.match(failed?.stdout ?? '', new RegExp(`${broken.workflowId} \\(run ${broken.runId}\\) does not replay`));
       assert.doesNotMatch(failed?.stdout ?? '', new RegExp(healthy.workflowId));
@@ -117,7 +128,7 @@ describe('repairing histories the current workflow code cannot replay', function
     assert.equal(status.name, 'RUNNING');
   });
 
-  it('resets it to its first workflow task: the new run runs today\'s code from its start and gets the move again', async () => {
+  it("resets it to its first workflow task: the new run runs today's code from its start and gets the move again", async () => {
     const newRunId = await resetToFirstWorkflowTask(stack.client, broken.workflowId, broken.runId);
     assert.notEqual(newRunId, broken.runId);
 
@@ -130,7 +141,9 @@ describe('repairing histories the current workflow code cannot replay', function
     let row: { stage: string; transition_seq: number } | undefined;
     for (let i = 0; i < 100 && row?.stage !== 'screening'; i++) {
       if (i) await pause(100);
-      [row] = await stack.orm.em.getConnection().execute<{ stage: string; transition_seq: number }[]>('select stage, transition_seq from application where id = ?', [broken.id]);
+      [row] = await stack.orm.em
+        .getConnection()
+        .execute<{ stage: string; transition_seq: number }[]>('select stage, transition_seq from application where id = ?', [broken.id]);
     }
     assert.deepEqual(row, { stage: 'screening', transition_seq: 1 });
     const state = await current.query(stateQuery);
@@ -148,7 +161,13 @@ describe('repairing histories the current workflow code cannot replay', function
     assert.equal(admitted?.workflowExecutionUpdateAdmittedEventAttributes?.request?.input?.name, 'transition');
     assert.ok(events.some((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED));
     // No timer: the old code's first command is gone with its run.
-    assert.ok(!events.some((e) => e.eventType === EventType.EVENT_TYPE_TIMER_STARTED && e.timerStartedEventAttributes?.startToFireTimeout?.seconds?.toString() === String(30 * 24 * 3600)));
+    assert.ok(
+      !events.some(
+        (e) =>
+          e.eventType === EventType.EVENT_TYPE_TIMER_STARTED &&
+          e.timerStartedEventAttributes?.startToFireTimeout?.seconds?.toString() === String(30 * 24 * 3600),
+      ),
+    );
 
     // The new run's history replays on today's code, and nothing in the company is left to repair.
     await Worker.runReplayHistory({ workflowBundle: stack.services.workflowBundle }, history, broken.workflowId);

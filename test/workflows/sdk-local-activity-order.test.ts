@@ -42,7 +42,7 @@ async function waitUntilAdmitted(client: Client, workflowId: string, updateId: s
   throw new Error(`update ${updateId} of ${workflowId} was never admitted`);
 }
 
-describe('SDK: an Update handler that awaits a local activity in the workflow\'s first task', () => {
+describe("SDK: an Update handler that awaits a local activity in the workflow's first task", () => {
   let services: TestServices;
   let bundle: WorkflowBundleWithSourceMap;
   const calls: string[] = [];

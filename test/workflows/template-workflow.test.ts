@@ -29,7 +29,14 @@ const definition = (extraStage?: string): PipelineTemplateDefinition => ({
       onEnter: [
         { type: 'task', title: 'Screen {{candidateName}}', assignee: { role: 'recruiter' }, dueIn: 'P1D' },
         { type: 'notify', to: { role: 'hiring_manager' }, message: '{{candidateName}} is in screening for {{jobTitle}}' },
-        { type: 'email', to: 'candidate', subject: 'Still with us, {{candidateName}}?', text: 'Screening for {{jobTitle}} continues.', html: '<p>Screening continues.</p>', delay: 'PT2S' },
+        {
+          type: 'email',
+          to: 'candidate',
+          subject: 'Still with us, {{candidateName}}?',
+          text: 'Screening for {{jobTitle}} continues.',
+          html: '<p>Screening continues.</p>',
+          delay: 'PT2S',
+        },
       ],
     },
     ...(extraStage ? [{ key: extraStage, name: extraStage, kind: 'active' as const }] : []),
@@ -75,7 +82,13 @@ describe('application workflow on a pipeline template', () => {
     const created = await company.admin.api.post('/api/pipeline-templates', { name: 'Screened', definition: definition() });
     assert.equal(created.status, 201, JSON.stringify(created.body));
     templateId = created.body.id;
-    const res = await company.recruiter.api.post('/api/jobs', { title: 'Template Engineer', description: 'x', location: 'Remote', status: 'open', pipelineTemplateId: templateId });
+    const res = await company.recruiter.api.post('/api/jobs', {
+      title: 'Template Engineer',
+      description: 'x',
+      location: 'Remote',
+      status: 'open',
+      pipelineTemplateId: templateId,
+    });
     assert.equal(res.status, 201, JSON.stringify(res.body));
     job = res.body;
   });
@@ -122,7 +135,10 @@ describe('application workflow on a pipeline template', () => {
     assert.ok(Date.now() - firstAdvancedAt >= 2000);
     assert.match(delayed.text, /Screening for Template Engineer continues\./);
     await delay(Math.max(0, advancedAt + 3500 - Date.now()));
-    assert.deepEqual(mailsTo(second.candidate).map((m) => m.subject), [`Welcome ${second.candidate.name} to Template Engineer`]);
+    assert.deepEqual(
+      mailsTo(second.candidate).map((m) => m.subject),
+      [`Welcome ${second.candidate.name} to Template Engineer`],
+    );
   });
 
   it("answers allowed events from the template's stages", async () => {

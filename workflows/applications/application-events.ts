@@ -35,7 +35,11 @@ function snapshot(app: ApplicationSnapshot, extra: Record<string, unknown> = {})
 /** The events of a move (or of the application's creation, at seq 0), for webhook subscribers. */
 export function applicationEvents(app: ApplicationSnapshot, change?: StageChangeRecord): WebhookEvent[] {
   const event = (name: string, payload: Record<string, unknown>): WebhookEvent => ({
-    companyId: app.companyId, event: name, eventId: `application:${app.applicationId}:${app.seq}:${name.slice('application.'.length)}`, payload, createdAt: app.changedAt,
+    companyId: app.companyId,
+    event: name,
+    eventId: `application:${app.applicationId}:${app.seq}:${name.slice('application.'.length)}`,
+    payload,
+    createdAt: app.changedAt,
   });
   if (!change) return [event('application.created', snapshot(app))];
   const payload = snapshot(app, { fromStage: change.fromStage, event: change.event, reason: change.reason, actorId: change.actorId });

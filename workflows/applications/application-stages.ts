@@ -14,9 +14,21 @@ import { toPipelineDefinition, type PipelineTemplateDefinition } from '../../dom
 import { decideTransition, type AcceptedTransition } from '../../domain/transitions.js';
 import { applicationEvents } from './application-events.js';
 import {
-  FORBIDDEN_TRANSITION, GATE_NOT_MET, ILLEGAL_TRANSITION, NO_SUCH_GATE, STAGE_CHANGED, STAGE_MISSING,
-  type ApplicationState, type ApprovalRequest, type ContinuedState, type FeedbackRequest, type PendingEmail, type RefusalType, type ScheduledItem,
-  type TemplateChangeRequest, type TransitionRequest,
+  FORBIDDEN_TRANSITION,
+  GATE_NOT_MET,
+  ILLEGAL_TRANSITION,
+  NO_SUCH_GATE,
+  STAGE_CHANGED,
+  STAGE_MISSING,
+  type ApplicationState,
+  type ApprovalRequest,
+  type ContinuedState,
+  type FeedbackRequest,
+  type PendingEmail,
+  type RefusalType,
+  type ScheduledItem,
+  type TemplateChangeRequest,
+  type TransitionRequest,
 } from './contract.js';
 import { approvalRecord, feedbackRecord, stageChangeRecord } from './records.js';
 import { scheduleStage } from './scheduling.js';
@@ -123,7 +135,9 @@ export class ApplicationStages {
   /** Judges a move against the current stage; a refusal is an ApplicationFailure the API maps to 403 or 409. */
   decide(request: TransitionRequest): AcceptedTransition {
     if (request.expectedStage !== undefined && request.expectedStage !== this.stage) {
-      throw refusal(STAGE_CHANGED, `The application is in ${this.stageName(this.stage)}, no longer in ${request.expectedStage}; nothing was changed`, [this.view()]);
+      throw refusal(STAGE_CHANGED, `The application is in ${this.stageName(this.stage)}, no longer in ${request.expectedStage}; nothing was changed`, [
+        this.view(),
+      ]);
     }
     const actor = request.system ? { userId: '', role: 'admin' as const } : request.actor;
     const decision = decideTransition(this.pipeline, this.machine, this.stage, actor, request.event);
@@ -151,7 +165,9 @@ export class ApplicationStages {
     const verdict = decideApproval(this.template, request.stage, request.role);
     if (verdict.ok) return;
     if (verdict.reason === 'no-gate') throw refusal(NO_SUCH_GATE, `stage "${request.stage}" does not wait for an approval`);
-    throw refusal(FORBIDDEN_TRANSITION, `only a ${verdict.gate.role} may decide on entering ${this.stageName(request.stage)}`, [allowedEvents(this.machine, this.stage)]);
+    throw refusal(FORBIDDEN_TRANSITION, `only a ${verdict.gate.role} may decide on entering ${this.stageName(request.stage)}`, [
+      allowedEvents(this.machine, this.stage),
+    ]);
   }
 
   addApproval(request: ApprovalRequest): void {

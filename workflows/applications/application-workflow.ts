@@ -2,16 +2,34 @@
 // visits and the main loop (queued stage emails, the end, continue-as-new). Its contract is in contract.ts; the
 // state and decisions in application-stages.ts.
 import {
-  ActivityFailure, allHandlersFinished, condition, currentUpdateInfo, log, makeContinueAsNewFunc, patched, proxyActivities, proxyLocalActivities,
-  setHandler, upsertSearchAttributes, workflowInfo,
+  ActivityFailure,
+  allHandlersFinished,
+  condition,
+  currentUpdateInfo,
+  log,
+  makeContinueAsNewFunc,
+  patched,
+  proxyActivities,
+  proxyLocalActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
 } from '@temporalio/workflow';
 import { Mutex } from 'async-mutex';
 import type { Activities } from '../../activities/index.js';
 import type { WebhookEvent } from '../../activities/webhooks/contract.js';
 import { ApplicationStages, type AcceptedTransition } from './application-stages.js';
 import {
-  approvalUpdate, feedbackUpdate, stateQuery, templateChangeUpdate, transitionUpdate,
-  type ApplicationState, type ApplicationWorkflowInput, type ApprovalRequest, type FeedbackRequest, type TemplateChangeRequest,
+  approvalUpdate,
+  feedbackUpdate,
+  stateQuery,
+  templateChangeUpdate,
+  transitionUpdate,
+  type ApplicationState,
+  type ApplicationWorkflowInput,
+  type ApprovalRequest,
+  type FeedbackRequest,
+  type TemplateChangeRequest,
   type TransitionRequest,
 } from './contract.js';
 import { StageVisits } from './stage-visits.js';
@@ -66,7 +84,10 @@ export async function applicationWorkflow(input: ApplicationWorkflowInput): Prom
   /** Application events to webhook subscribers, in the background; the workflow waits for them before it ends. */
   function announce(events: WebhookEvent[]): void {
     if (!automations || events.length === 0) return;
-    visits.background(() => emitWebhookEvents(events), (error) => log.error('application events not emitted', { events: events.map((e) => e.eventId), error }));
+    visits.background(
+      () => emitWebhookEvents(events),
+      (error) => log.error('application events not emitted', { events: events.map((e) => e.eventId), error }),
+    );
   }
 
   /** The read model's copy of a decision already taken, written in the background (the API usually wrote it first). */
@@ -190,11 +211,9 @@ export async function applicationWorkflow(input: ApplicationWorkflowInput): Prom
     if (synchronous) persist('template version', () => readModel.recordTemplateChange(record));
     return application.view();
   };
-  setHandler(
-    templateChangeUpdate,
-    synchronous ? changeTemplate : (request) => moves.runExclusive(() => changeTemplate(request)),
-    { validator: (request: TemplateChangeRequest) => application.checkTemplateChange(request) },
-  );
+  setHandler(templateChangeUpdate, synchronous ? changeTemplate : (request) => moves.runExclusive(() => changeTemplate(request)), {
+    validator: (request: TemplateChangeRequest) => application.checkTemplateChange(request),
+  });
 
   if (input.continued) {
     visits.enter(input.continued.waiting);
@@ -217,7 +236,9 @@ export async function applicationWorkflow(input: ApplicationWorkflowInput): Prom
 
   const historyLimit = input.continueAsNewAfterEvents;
   const shouldContinue = () =>
-    automations && application.active && (workflowInfo().continueAsNewSuggested || (historyLimit !== undefined && workflowInfo().historyLength >= historyLimit));
+    automations &&
+    application.active &&
+    (workflowInfo().continueAsNewSuggested || (historyLimit !== undefined && workflowInfo().historyLength >= historyLimit));
   // Nothing may be half-done when the run hands over: no Update being handled, no move, no activity under way.
   const quiet = () => allHandlersFinished() && !moves.isLocked() && visits.inFlight === 0;
 

@@ -33,7 +33,16 @@ export function stageChangeRecord(
 }
 
 export function feedbackRecord({ applicationId, companyId }: Application, request: FeedbackRequest, at: string): FeedbackRecord {
-  return { id: request.feedbackId, companyId, applicationId, stage: request.stage, authorId: request.authorId, rating: request.rating, notes: request.notes, at };
+  return {
+    id: request.feedbackId,
+    companyId,
+    applicationId,
+    stage: request.stage,
+    authorId: request.authorId,
+    rating: request.rating,
+    notes: request.notes,
+    at,
+  };
 }
 
 export function approvalRecord({ applicationId, companyId }: Application, request: ApprovalRequest, at: string): ApprovalRecord {

@@ -40,8 +40,18 @@ export function scheduleStage(
     const remindMs = parseDurationMs(sla.remindAfter);
     const escalateMs = sla.escalateAfter ? parseDurationMs(sla.escalateAfter) : undefined;
     const reject = sla.autoReject?.reason;
-    items.push({ kind: 'sla', seq, stage, step: 'remind', sla, delayMs: remindMs, requestId, ...(reject && escalateMs === undefined ? { autoReject: reject } : {}) });
-    if (escalateMs !== undefined) items.push({ kind: 'sla', seq, stage, step: 'escalate', sla, delayMs: escalateMs, requestId, ...(reject ? { autoReject: reject } : {}) });
+    items.push({
+      kind: 'sla',
+      seq,
+      stage,
+      step: 'remind',
+      sla,
+      delayMs: remindMs,
+      requestId,
+      ...(reject && escalateMs === undefined ? { autoReject: reject } : {}),
+    });
+    if (escalateMs !== undefined)
+      items.push({ kind: 'sla', seq, stage, step: 'escalate', sla, delayMs: escalateMs, requestId, ...(reject ? { autoReject: reject } : {}) });
   }
   return { emails, items };
 }

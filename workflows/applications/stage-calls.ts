@@ -29,20 +29,41 @@ function slaCalls(app: CallingApplication, step: PendingSlaStep): ActionCall[] {
   const waited = humanDuration(step.delayMs);
   const key = `${applicationId}:${step.seq}:sla-${step.step}`;
   if (step.step === 'remind') {
-    return [{
-      activity: 'notifyUsers',
-      request: { companyId, applicationId, to: { role: step.sla.notifyRole }, message: `Reminder: {{candidateName}} ({{jobTitle}}) has been in ${name} for ${waited}`, idempotencyKey: key, render: true },
-    }];
+    return [
+      {
+        activity: 'notifyUsers',
+        request: {
+          companyId,
+          applicationId,
+          to: { role: step.sla.notifyRole },
+          message: `Reminder: {{candidateName}} ({{jobTitle}}) has been in ${name} for ${waited}`,
+          idempotencyKey: key,
+          render: true,
+        },
+      },
+    ];
   }
   return [
     {
       activity: 'notifyUsers',
-      request: { companyId, applicationId, to: { role: 'admin' }, message: `Escalation: {{candidateName}} ({{jobTitle}}) has been in ${name} for ${waited}`, idempotencyKey: key, render: true },
+      request: {
+        companyId,
+        applicationId,
+        to: { role: 'admin' },
+        message: `Escalation: {{candidateName}} ({{jobTitle}}) has been in ${name} for ${waited}`,
+        idempotencyKey: key,
+        render: true,
+      },
     },
     {
       activity: 'sendStaffEmail',
       request: {
-        applicationId, companyId, idempotencyKey: `${key}-email`, to: 'hiring_team', template: `${step.stage}.sla-escalate`, extra: { stageName: app.stageName(step.stage), waited },
+        applicationId,
+        companyId,
+        idempotencyKey: `${key}-email`,
+        to: 'hiring_team',
+        template: `${step.stage}.sla-escalate`,
+        extra: { stageName: app.stageName(step.stage), waited },
         requestId: step.requestId,
         content: {
           subject: 'Escalation: {{candidateName}} has been in {{stageName}} for {{waited}}',

@@ -82,7 +82,9 @@ export class StageVisits {
 
   private async run(scope: CancellationScope, item: Waiting): Promise<void> {
     const where = {
-      requestId: item.requestId, seq: item.seq, stage: item.stage,
+      requestId: item.requestId,
+      seq: item.seq,
+      stage: item.stage,
       ...(item.kind === 'action' ? { index: item.index, type: item.action.type } : { sla: item.step }),
     };
     const remaining = item.dueAt - Date.now();
@@ -121,8 +123,13 @@ export class StageVisits {
       const key = item.kind === 'action' ? `${item.seq}:action-${item.index}` : `${item.seq}:sla-${item.step}:${call.activity}`;
       try {
         await recordActionFailure({
-          companyId: this.application.companyId, applicationId: this.application.applicationId,
-          seq: item.seq, stage: item.stage, action, error, idempotencyKey: `${this.application.applicationId}:${key}`,
+          companyId: this.application.companyId,
+          applicationId: this.application.applicationId,
+          seq: item.seq,
+          stage: item.stage,
+          action,
+          error,
+          idempotencyKey: `${this.application.applicationId}:${key}`,
         });
       } catch (recordErr) {
         if (!(recordErr instanceof ActivityFailure)) throw recordErr;

@@ -6,9 +6,7 @@ export const WEBHOOK_DELIVERY_WORKFLOW = 'webhookDeliveryWorkflow';
 
 export type WebhookDeliveryInput = DeliverWebhookRequest;
 
-export type WebhookDeliveryResult =
-  | { delivered: true; statusCode: number; attempts: number }
-  | { delivered: false; error: string };
+export type WebhookDeliveryResult = { delivered: true; statusCode: number; attempts: number } | { delivered: false; error: string };
 
 export function webhookWorkflowId(subscriptionId: string, eventId: string): string {
   return `webhook-${subscriptionId}-${eventId}`;

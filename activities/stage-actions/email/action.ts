@@ -42,7 +42,12 @@ export const emailAction = {
       return {
         activity: 'sendStaffEmail',
         request: {
-          applicationId, companyId, idempotencyKey: at.idempotencyKey, to: action.to, template: `${stage}.${index}`, requestId,
+          applicationId,
+          companyId,
+          idempotencyKey: at.idempotencyKey,
+          to: action.to,
+          template: `${stage}.${index}`,
+          requestId,
           content: { subject: action.subject, text: action.text, html: action.html },
         },
       };
@@ -50,7 +55,11 @@ export const emailAction = {
     return {
       activity: 'sendStageEmail',
       request: {
-        applicationId, companyId, seq, actionIndex: index, requestId,
+        applicationId,
+        companyId,
+        seq,
+        actionIndex: index,
+        requestId,
         template: `${stage}.${index}`,
         content: { subject: action.subject, text: action.text, html: action.html },
       },

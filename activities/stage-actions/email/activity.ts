@@ -73,10 +73,14 @@ export function createEmailActivities({ orm, mailer, mailFrom, faults }: EmailDe
         [request.applicationId, request.companyId],
       );
       if (!variables) throw ApplicationFailure.nonRetryable(`application ${request.applicationId} not found`, 'NotFound');
-      const recipients = await connection.execute<{ id: string; name: string; email: string; email_status: string | null }[]>(
-        STAFF_RECIPIENTS,
-        [request.idempotencyKey, request.companyId, role, request.applicationId, request.applicationId, role],
-      );
+      const recipients = await connection.execute<{ id: string; name: string; email: string; email_status: string | null }[]>(STAFF_RECIPIENTS, [
+        request.idempotencyKey,
+        request.companyId,
+        role,
+        request.applicationId,
+        request.applicationId,
+        role,
+      ]);
       const email = renderEmailContent(request.content, {
         ...request.extra,
         candidateName: variables.candidate_name,
@@ -87,10 +91,21 @@ export function createEmailActivities({ orm, mailer, mailFrom, faults }: EmailDe
       for (const recipient of recipients) {
         if (recipient.email_status === 'sent') continue;
         // The fault seams are the candidate email's; staff emails never had them.
-        await sendAndRecord({ orm, mailer, mailFrom }, request, { name: recipient.name, address: recipient.email }, email, `${request.idempotencyKey}:${recipient.id}`);
+        await sendAndRecord(
+          { orm, mailer, mailFrom },
+          request,
+          { name: recipient.name, address: recipient.email },
+          email,
+          `${request.idempotencyKey}:${recipient.id}`,
+        );
         sentNow.push(recipient.email);
       }
-      log.info('staff email sent', { requestId: request.requestId, applicationId: request.applicationId, template: request.template, recipients: sentNow.length });
+      log.info('staff email sent', {
+        requestId: request.requestId,
+        applicationId: request.applicationId,
+        template: request.template,
+        recipients: sentNow.length,
+      });
       return { sentNow, recipients: recipients.map((r) => r.email) };
     },
   };

@@ -46,12 +46,24 @@ export function createTaskActivities({ orm }: { orm: MikroORM }) {
   async function announceTask(request: CreateTaskRequest, taskId: string, title: string, userId: string | null, role: string | null, dueAt: Date | null) {
     if (!inActivity()) return;
     const { client, info } = Context.current();
-    await emitWebhookEvent(client, info.taskQueue, {
-      companyId: request.companyId,
-      event: 'task.created',
-      eventId: `task:${taskId}:created`,
-      payload: { taskId, applicationId: request.applicationId ?? null, title, assignee: userId ? { userId } : { role }, dueAt: dueAt?.toISOString() ?? null, status: 'open' },
-    }, orm);
+    await emitWebhookEvent(
+      client,
+      info.taskQueue,
+      {
+        companyId: request.companyId,
+        event: 'task.created',
+        eventId: `task:${taskId}:created`,
+        payload: {
+          taskId,
+          applicationId: request.applicationId ?? null,
+          title,
+          assignee: userId ? { userId } : { role },
+          dueAt: dueAt?.toISOString() ?? null,
+          status: 'open',
+        },
+      },
+      orm,
+    );
   }
 
   return {
@@ -64,10 +76,10 @@ export function createTaskActivities({ orm }: { orm: MikroORM }) {
       const dueMs = dueInMs(request.dueIn);
       await assertApplicationInCompany(orm, request.companyId, request.applicationId);
       if (userId) {
-        const staff = await connection().execute<{ id: string }[]>(
-          `select id from app_user where id = ? and company_id = ? and role <> 'candidate'`,
-          [userId, request.companyId],
-        );
+        const staff = await connection().execute<{ id: string }[]>(`select id from app_user where id = ? and company_id = ? and role <> 'candidate'`, [
+          userId,
+          request.companyId,
+        ]);
         if (staff.length === 0) throw invalid(`user ${userId} is not staff of company ${request.companyId}`);
       }
       const now = new Date();
@@ -77,18 +89,24 @@ export function createTaskActivities({ orm }: { orm: MikroORM }) {
          on conflict (idempotency_key) do nothing
          returning id`,
         [
-          uuidv7(), request.companyId, request.applicationId ?? null, title, userId ?? null, role ?? null,
-          dueMs === undefined ? null : new Date(now.getTime() + dueMs), request.idempotencyKey, now,
+          uuidv7(),
+          request.companyId,
+          request.applicationId ?? null,
+          title,
+          userId ?? null,
+          role ?? null,
+          dueMs === undefined ? null : new Date(now.getTime() + dueMs),
+          request.idempotencyKey,
+          now,
         ],
       );
       if (inserted) {
         await announceTask(request, inserted.id, title, userId ?? null, role ?? null, dueMs === undefined ? null : new Date(now.getTime() + dueMs));
         return { taskId: inserted.id, createdNow: true };
       }
-      const [existing] = await connection().execute<{ id: string; title: string; assignee_user_id: string | null; assignee_role: string | null; due_at: Date | null }[]>(
-        'select id, title, assignee_user_id, assignee_role, due_at from task where idempotency_key = ?',
-        [request.idempotencyKey],
-      );
+      const [existing] = await connection().execute<
+        { id: string; title: string; assignee_user_id: string | null; assignee_role: string | null; due_at: Date | null }[]
+      >('select id, title, assignee_user_id, assignee_role, due_at from task where idempotency_key = ?', [request.idempotencyKey]);
       if (!existing) throw new Error(`task with key ${request.idempotencyKey} neither inserted nor found`);
       await announceTask(request, existing.id, existing.title, existing.assignee_user_id, existing.assignee_role, existing.due_at);
       return { taskId: existing.id, createdNow: false };

@@ -14,6 +14,7 @@ export const webhookRules = {
   type: 'webhook',
   schema: webhookActionSchema,
   validate(action, check) {
-    if (!WEBHOOK_EVENT_PATTERN.test(action.event)) check.report(['event'], `webhook event "${action.event}" must be lower-case letters, digits, dots, dashes and _`);
+    if (!WEBHOOK_EVENT_PATTERN.test(action.event))
+      check.report(['event'], `webhook event "${action.event}" must be lower-case letters, digits, dots, dashes and _`);
   },
 } satisfies StageActionRules<WebhookAction>;
