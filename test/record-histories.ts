@@ -12,6 +12,11 @@ import { stopTestServices } from './support/services.js';
 import { startTestStack } from './support/stack.js';
 
 const outDir = path.resolve('test/fixtures/histories');
+// `-- --suffix NAME` records every scenario again as `<scenario>-NAME.json`: histories of today's code path beside
+// those of earlier ones (a patched() change keeps both running), each guarded by the replay test from then on.
+const suffixAt = process.argv.indexOf('--suffix');
+const suffix = suffixAt > 0 ? `-${process.argv[suffixAt + 1]}` : '';
+const fixture = (name: string) => path.join(outDir, `${name}${suffix}.json`);
 
 /** Waits for the run to close and writes its history in the proto3 JSON form historyFromJSON reads back. */
 async function save(name: string, workflowId: string, runId?: string): Promise<void> {
@@ -27,8 +32,8 @@ async function save(name: string, workflowId: string, runId?: string): Promise<v
     workflowId,
     ...(runId ? ['--run-id', runId] : []),
   ];
-  writeFileSync(path.join(outDir, `${name}.json`), execFileSync(cli, args, { encoding: 'utf8' }));
-  console.log(`wrote ${name}.json`);
+  writeFileSync(fixture(name), execFileSync(cli, args, { encoding: 'utf8' }));
+  console.log(`wrote ${path.basename(fixture(name))}`);
 }
 const cli = findTemporalCli().path ?? 'temporal';
 const stack = await startTestStack();
@@ -93,8 +98,8 @@ try {
     'template-rejected-in-screening': [{ event: 'ADVANCE' }, { event: 'REJECT', reason: 'not a fit' }],
   };
   for (const [name, moves] of Object.entries(scenarios)) {
-    if (existsSync(path.join(outDir, `${name}.json`))) {
-      console.log(`${name}.json exists; kept`);
+    if (existsSync(fixture(name))) {
+      console.log(`${path.basename(fixture(name))} exists; kept`);
       continue;
     }
     const candidate = await createCandidate(api);
@@ -163,7 +168,7 @@ try {
   };
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-  if (!existsSync(path.join(outDir, 'automations-gates-sla-hired.json'))) {
+  if (!existsSync(fixture('automations-gates-sla-hired'))) {
     const candidate = await createCandidate(api);
     const applied = await candidate.api.post(`/api/jobs/${automatedJob}/apply`, {});
     const id = applied.body.id;
@@ -179,12 +184,12 @@ try {
     await step('HIRE', recruiter.post(`/api/applications/${id}/transitions`, { event: 'HIRE' }));
     await save('automations-gates-sla-hired', applied.body.workflowId);
   }
-  if (!existsSync(path.join(outDir, 'automations-sla-auto-rejected.json'))) {
+  if (!existsSync(fixture('automations-sla-auto-rejected'))) {
     const candidate = await createCandidate(api);
     const applied = await candidate.api.post(`/api/jobs/${autoRejectJob}/apply`, {});
     await save('automations-sla-auto-rejected', applied.body.workflowId);
   }
-  if (!existsSync(path.join(outDir, 'automations-continued-as-new-1.json'))) {
+  if (!existsSync(fixture('automations-continued-as-new-1'))) {
     // A run that continues-as-new with a delayed email pending, and the run that sends it.
     const candidate = await createCandidate(api);
     const applied = await candidate.api.post(`/api/jobs/${templateJob.body.id}/apply`, {});
