@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { startTestStack, type TestStack } from '../support/stack.js';
+import { waitFor } from '../support/wait.js';
 import { Api, createCandidate, createCompany, type Company, type Person } from '../../scripts/support/api-client.js';
 import { startReceiver } from '../support/webhook-receiver.js';
 import type { PipelineTemplateDefinition } from '../../domain/templates.js';
@@ -17,16 +18,6 @@ const rejectionEmail = {
   text: 'Hi {{candidateName}}, we will not move forward.',
   html: '<p>We will not move forward.</p>',
 };
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = await probe();
-    if (found !== undefined && found !== false) return found;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await delay(100);
-  }
-}
 
 describe('template automations in the workflow', function () {
   this.timeout(60_000);
