@@ -4,6 +4,7 @@
 // ahead of the workflow), and the reads, each one SQL statement scoped to what the viewer may see: staff their
 // company's applications (interviewers only those they review), a candidate their own.
 import { v7 as uuidv7 } from 'uuid';
+import type { EmailVariables } from '../domain/email-templates.js';
 import type { ApplicationStatus } from '../domain/pipeline.js';
 import { isStaff } from '../domain/roles.js';
 import type { PipelineTemplateDefinition } from '../domain/templates.js';
@@ -446,4 +447,21 @@ export async function findActiveApplicationIdsByWorkflow(db: Db, workflowIds: st
     .getConnection()
     .execute<{ id: string }[]>(`select id from application where status = 'active' and workflow_id in (?) order by id`, [workflowIds]);
   return rows.map((row) => row.id);
+}
+
+/** Whether the company has an application with this id (a stage action's check of its request). */
+export async function applicationInCompany(db: Db, companyId: string, applicationId: string): Promise<boolean> {
+  const rows = await db.getConnection().execute<{ id: string }[]>('select id from application where id = ? and company_id = ?', [applicationId, companyId]);
+  return rows.length > 0;
+}
+
+/** The candidate, job and company names a pipeline template's texts may refer to; undefined when the company has no such application. */
+export async function findApplicationVariables(db: Db, companyId: string, applicationId: string): Promise<EmailVariables | undefined> {
+  const [row] = await db.getConnection().execute<{ candidate_name: string; job_title: string; company_name: string }[]>(
+    `select c.name as candidate_name, j.title as job_title, co.name as company_name
+     from application a join candidate c on c.id = a.candidate_id join job j on j.id = a.job_id
+     join company co on co.id = a.company_id where a.id = ? and a.company_id = ?`,
+    [applicationId, companyId],
+  );
+  return row && { candidateName: row.candidate_name, jobTitle: row.job_title, companyName: row.company_name };
 }

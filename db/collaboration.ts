@@ -1,7 +1,9 @@
-// Tasks and in-app notifications as people use them: listing, closing tasks, marking notifications read, and
-// loading the ones a live stream missed. The rows are created by the workflow's activities (once per
-// idempotency key); every statement here is scoped to the signed-in user (and their company).
+// Tasks and in-app notifications: the only writer of task and notification. As people use them: listing, closing
+// tasks, marking notifications read, and loading the ones a live stream missed, every statement scoped to the
+// signed-in user (and their company). As the workflow's activities create them: once per idempotency key, for
+// the company's staff.
 import type pg from 'pg';
+import { v7 as uuidv7 } from 'uuid';
 import type { TASK_STATUSES } from './entities.js';
 import { pageFetchSize, type Db, type PageCursor } from './sql.js';
 
@@ -134,4 +136,113 @@ export async function listNotificationsAfter(db: Db, userId: string, afterId: st
 export async function loadNotification(client: Pick<pg.Client, 'query'>, id: string): Promise<NotificationRow | undefined> {
   const { rows } = await client.query<NotificationRow>(`select ${NOTIFICATION_COLUMNS} from notification where id = $1`, [id]);
   return rows[0];
+}
+
+// ---------------------------------------------------------------------------------- created by the workflow's activities
+
+/** Whether the user is staff (not a candidate) of the company: whom a task may be assigned to. */
+export async function isCompanyStaff(db: Db, companyId: string, userId: string): Promise<boolean> {
+  const staff = await db
+    .getConnection()
+    .execute<{ id: string }[]>(`select id from app_user where id = ? and company_id = ? and role <> 'candidate'`, [userId, companyId]);
+  return staff.length > 0;
+}
+
+export interface NewTask {
+  companyId: string;
+  applicationId: string | null;
+  title: string;
+  assigneeUserId: string | null;
+  assigneeRole: string | null;
+  dueAt: Date | null;
+  idempotencyKey: string;
+  createdAt: Date;
+}
+
+/** Creates an open task once per idempotency key: its id, or undefined when a task with the key already existed. */
+export async function insertTask(db: Db, task: NewTask): Promise<string | undefined> {
+  const [inserted] = await db.getConnection().execute<{ id: string }[]>(
+    `insert into task (id, company_id, application_id, title, assignee_user_id, assignee_role, status, due_at, idempotency_key, created_at)
+     values (?, ?, ?, ?, ?, ?, 'open', ?, ?, ?)
+     on conflict (idempotency_key) do nothing
+     returning id`,
+    [uuidv7(), task.companyId, task.applicationId, task.title, task.assigneeUserId, task.assigneeRole, task.dueAt, task.idempotencyKey, task.createdAt],
+  );
+  return inserted?.id;
+}
+
+/** The task created with this idempotency key, as it was created. */
+export async function findTaskByKey(
+  db: Db,
+  idempotencyKey: string,
+): Promise<{ id: string; title: string; assignee_user_id: string | null; assignee_role: string | null; due_at: Date | null } | undefined> {
+  const [existing] = await db
+    .getConnection()
+    .execute<{ id: string; title: string; assignee_user_id: string | null; assignee_role: string | null; due_at: Date | null }[]>(
+      'select id, title, assignee_user_id, assignee_role, due_at from task where idempotency_key = ?',
+      [idempotencyKey],
+    );
+  return existing;
+}
+
+/** The ids of the company's users with the role now, in id order. */
+export async function companyUserIdsWithRole(db: Db, companyId: string, role: string): Promise<string[]> {
+  const rows = await db.getConnection().execute<{ id: string }[]>('select id from app_user where company_id = ? and role = ? order by id', [companyId, role]);
+  return rows.map((r) => r.id);
+}
+
+/** Those of `userIds` (at least one) that are staff of the company, in id order. */
+export async function companyStaffIds(db: Db, companyId: string, userIds: string[]): Promise<string[]> {
+  const rows = await db
+    .getConnection()
+    .execute<{ id: string }[]>(
+      `select id from app_user where company_id = ? and role <> 'candidate' and id in (${userIds.map(() => '?').join(', ')}) order by id`,
+      [companyId, ...userIds],
+    );
+  return rows.map((r) => r.id);
+}
+
+export interface NewNotifications {
+  companyId: string;
+  applicationId: string | null;
+  message: string;
+  idempotencyKey: string;
+  /** At least one. */
+  userIds: string[];
+}
+
+/**
+ * One notification per user, at most once per (idempotency key, user), and a pg_notify on `channel` for each row
+ * inserted now, in the same statement, so the notify is sent exactly when the rows commit. Returns the rows inserted now.
+ */
+export async function insertNotifications(db: Db, input: NewNotifications, channel: string): Promise<NotificationRow[]> {
+  const values: unknown[] = [];
+  const tuples = input.userIds.map((userId) => {
+    values.push(uuidv7(), input.companyId, userId, input.applicationId, input.message, input.idempotencyKey);
+    return '(?, ?, ?, ?, ?, ?, now())';
+  });
+  return db.getConnection().execute<NotificationRow[]>(
+    `with inserted as (
+       insert into notification (id, company_id, user_id, application_id, message, idempotency_key, created_at)
+       values ${tuples.join(', ')}
+       on conflict (idempotency_key, user_id) do nothing
+       returning id, company_id, user_id, application_id, message, read_at, created_at
+     )
+     select inserted.*, pg_notify(?, json_build_object('id', id, 'userId', user_id)::text)::text as signalled from inserted`,
+    [...values, channel],
+  );
+}
+
+/** The ids of the users' notifications with this idempotency key, in user id order, whenever they were created. */
+export async function notificationIdsByKey(
+  db: Db,
+  { idempotencyKey, companyId, userIds }: { idempotencyKey: string; companyId: string; userIds: string[] },
+): Promise<string[]> {
+  const all = await db
+    .getConnection()
+    .execute<{ id: string }[]>(
+      `select id from notification where idempotency_key = ? and company_id = ? and user_id in (${userIds.map(() => '?').join(', ')}) order by user_id`,
+      [idempotencyKey, companyId, ...userIds],
+    );
+  return all.map((row) => row.id);
 }

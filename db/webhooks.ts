@@ -1,6 +1,6 @@
-// Webhook subscriptions and their delivery log, as the API and the event fan-out use them: the only writer of
-// webhook_subscription (soft-deleted, so the delivery log keeps its subscription). Every statement is scoped
-// to the company. The delivery rows themselves are written by the delivery activity, one per attempt.
+// Webhook subscriptions and their delivery log, as the API, the event fan-out and the delivery activity use them:
+// the only writer of webhook_subscription (soft-deleted, so the delivery log keeps its subscription) and of
+// webhook_delivery (a row per delivery attempt). Every statement is scoped to the company.
 import { v7 as uuidv7 } from 'uuid';
 import { pageFetchSize, type Db, type PageCursor } from './sql.js';
 
@@ -89,4 +89,50 @@ export async function subscriberIds(db: Db, companyId: string, event: string): P
       event,
     ]);
   return rows.map((row) => row.id);
+}
+
+/** Where and how to deliver to a subscription (deleted ones too, so the caller can tell it is gone). */
+export async function findDeliveryTarget(
+  db: Db,
+  companyId: string,
+  subscriptionId: string,
+): Promise<{ url: string; secret: string; deleted_at: Date | null } | undefined> {
+  const [subscription] = await db
+    .getConnection()
+    .execute<{ url: string; secret: string; deleted_at: Date | null }[]>(
+      'select url, secret, deleted_at from webhook_subscription where id = ? and company_id = ?',
+      [subscriptionId, companyId],
+    );
+  return subscription;
+}
+
+export interface DeliveryAttempt {
+  companyId: string;
+  subscriptionId: string;
+  eventId: string;
+  event: string;
+  attempt: number;
+  statusCode: number | null;
+  error: string | null;
+  durationMs: number;
+}
+
+/** Records one delivery attempt (a row per attempt, delivered when it had no error). */
+export async function recordDeliveryAttempt(db: Db, delivery: DeliveryAttempt): Promise<void> {
+  await db.getConnection().execute(
+    `insert into webhook_delivery (id, company_id, subscription_id, event_id, event, attempt, status_code, error, duration_ms, delivered, at)
+     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())`,
+    [
+      uuidv7(),
+      delivery.companyId,
+      delivery.subscriptionId,
+      delivery.eventId,
+      delivery.event,
+      delivery.attempt,
+      delivery.statusCode,
+      delivery.error,
+      delivery.durationMs,
+      delivery.error === null,
+    ],
+  );
 }

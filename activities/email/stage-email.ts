@@ -3,7 +3,7 @@
 // activities (candidate and staff emails) send through this.
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Transporter } from 'nodemailer';
-import { v7 as uuidv7 } from 'uuid';
+import { recordSentEmail } from '../../db/emails.js';
 import type { RenderedEmail } from '../../domain/email-templates.js';
 import type { StageEmailRequest } from '../stage-actions/email/action.js';
 
@@ -53,13 +53,15 @@ export async function sendAndRecord(
     headers: { 'X-ATS-Idempotency-Key': key },
   });
   faults?.afterSend?.(key);
-  await orm.em.getConnection().execute(
-    `insert into email_message (id, company_id, application_id, recipient, template, subject, status, message_id, idempotency_key, sent_at, created_at)
-     values (?, ?, ?, ?, ?, ?, 'sent', ?, ?, now(), now())
-     on conflict (idempotency_key) do update set status = 'sent', sent_at = excluded.sent_at`,
-    [uuidv7(), request.companyId, request.applicationId, to.address, request.template.slice(0, 64), email.subject.slice(0, 400), messageId, key],
-    'run',
-  );
+  await recordSentEmail(orm.em, {
+    companyId: request.companyId,
+    applicationId: request.applicationId,
+    recipient: to.address,
+    template: request.template,
+    subject: email.subject,
+    messageId,
+    idempotencyKey: key,
+  });
   faults?.afterRecord?.(key);
   return messageId;
 }

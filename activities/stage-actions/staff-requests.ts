@@ -2,9 +2,9 @@
 // application's company, and a text rendered with the application's variables.
 import { ApplicationFailure } from '@temporalio/activity';
 import type { MikroORM } from '@mikro-orm/postgresql';
+import { applicationInCompany, findApplicationVariables } from '../../db/applications.js';
 import { renderPlain } from '../../domain/email-templates.js';
 import { STAFF_ROLES } from '../../domain/roles.js';
-import { applicationVariables } from '../applications/variables.js';
 
 const ASSIGNABLE_ROLES: readonly string[] = STAFF_ROLES;
 const MAX_KEY = 300;
@@ -21,8 +21,8 @@ export function checkCommon(request: { idempotencyKey: string }, role?: string):
 
 export async function assertApplicationInCompany(orm: MikroORM, companyId: string, applicationId: string | null | undefined): Promise<void> {
   if (!applicationId) return;
-  const rows = await orm.em.getConnection().execute<{ id: string }[]>('select id from application where id = ? and company_id = ?', [applicationId, companyId]);
-  if (rows.length === 0) throw ApplicationFailure.nonRetryable(`application ${applicationId} not found in company ${companyId}`, 'NotFound');
+  if (!(await applicationInCompany(orm.em, companyId, applicationId)))
+    throw ApplicationFailure.nonRetryable(`application ${applicationId} not found in company ${companyId}`, 'NotFound');
 }
 
 /** The text as given, or (with `render`) rendered for the application. */
@@ -32,7 +32,7 @@ export async function rendered(
   source: string,
 ): Promise<string> {
   if (!request.render || !request.applicationId) return source;
-  const variables = await applicationVariables(orm, request.companyId, request.applicationId);
+  const variables = await findApplicationVariables(orm.em, request.companyId, request.applicationId);
   if (!variables) throw ApplicationFailure.nonRetryable(`application ${request.applicationId} not found in company ${request.companyId}`, 'NotFound');
   return renderPlain(source, variables);
 }

@@ -5,7 +5,7 @@
 // workflow's own events (emitWebhookEvents); a template's webhook action emits through its own activity.
 import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { v7 as uuidv7 } from 'uuid';
+import { findDeliveryTarget, recordDeliveryAttempt } from '../../db/webhooks.js';
 import { webhookBody, webhookSignature } from '../../domain/webhooks.js';
 import type { DeliverWebhookRequest, DeliverWebhookResult, EmitResult, WebhookEvent } from './contract.js';
 import { emitWebhookEvent } from './fan-out.js';
@@ -21,15 +21,11 @@ export interface WebhookActivityDeps {
 }
 
 export function createWebhookActivities({ orm, allowPrivateWebhookTargets = false }: WebhookActivityDeps) {
-  const connection = () => orm.em.getConnection();
   const dispatcher = webhookDispatcher(allowPrivateWebhookTargets);
 
   return {
     async deliverWebhook(request: DeliverWebhookRequest): Promise<DeliverWebhookResult> {
-      const [subscription] = await connection().execute<{ url: string; secret: string; deleted_at: Date | null }[]>(
-        'select url, secret, deleted_at from webhook_subscription where id = ? and company_id = ?',
-        [request.subscriptionId, request.companyId],
-      );
+      const subscription = await findDeliveryTarget(orm.em, request.companyId, request.subscriptionId);
       if (!subscription || subscription.deleted_at) {
         throw ApplicationFailure.nonRetryable(`webhook subscription ${request.subscriptionId} is gone`, 'SubscriptionGone');
       }
@@ -68,11 +64,16 @@ export function createWebhookActivities({ orm, allowPrivateWebhookTargets = fals
         error = err instanceof Error && err.name === 'TimeoutError' ? `no answer within ${WEBHOOK_TIMEOUT_MS} ms` : String((err as Error)?.cause ?? err);
       }
       const durationMs = Math.round(performance.now() - started);
-      await connection().execute(
-        `insert into webhook_delivery (id, company_id, subscription_id, event_id, event, attempt, status_code, error, duration_ms, delivered, at)
-         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())`,
-        [uuidv7(), request.companyId, request.subscriptionId, request.eventId, request.event, attempt, statusCode, error, durationMs, error === null],
-      );
+      await recordDeliveryAttempt(orm.em, {
+        companyId: request.companyId,
+        subscriptionId: request.subscriptionId,
+        eventId: request.eventId,
+        event: request.event,
+        attempt,
+        statusCode,
+        error,
+        durationMs,
+      });
       if (refused) throw ApplicationFailure.nonRetryable(error ?? 'refused', 'WebhookTargetRefused');
       if (error !== null) {
         log.warn('webhook attempt failed', { subscriptionId: request.subscriptionId, eventId: request.eventId, attempt, error });

@@ -1,6 +1,8 @@
 // The email action's activities: the candidate's stage email (also the built-in pipeline's stage emails) and
 // staff emails (template emails to the hiring team or a role, SLA escalations), each sent at most once.
 import { ApplicationFailure, log } from '@temporalio/activity';
+import { findApplicationVariables } from '../../../db/applications.js';
+import { findStageEmailRecipient, listStaffEmailRecipients } from '../../../db/emails.js';
 import { renderEmail, renderEmailContent, type EmailVariables } from '../../../domain/email-templates.js';
 import { messageIdFor, sendAndRecord, stageEmailKey, type EmailDeps } from '../../email/stage-email.js';
 import type { StaffEmailRequest, StageEmailRequest } from './action.js';
@@ -17,37 +19,13 @@ export interface StaffEmailResult {
   recipients: string[];
 }
 
-/**
- * The hiring team of an application: whoever created its job, its reviewers, and the company's hiring managers.
- * A role: the company's users with that role now.
- */
-const STAFF_RECIPIENTS = `
-  select u.id, u.name, u.email, (select m.status from email_message m where m.idempotency_key = ? || ':' || u.id::text) as email_status
-  from app_user u
-  where u.company_id = ? and u.role <> 'candidate' and (
-    case when ?::text is null then
-      u.id = (select j.created_by_id from application a join job j on j.id = a.job_id where a.id = ?)
-      or u.id in (select r.user_id from application_reviewer r where r.application_id = ?)
-      or u.role = 'hiring_manager'
-    else u.role = ? end)
-  order by u.id`;
-
 export function createEmailActivities({ orm, mailer, mailFrom, faults }: EmailDeps) {
   return {
     async sendStageEmail(request: StageEmailRequest): Promise<StageEmailResult> {
       const key = stageEmailKey(request);
       const messageId = messageIdFor(key, mailFrom);
-      const connection = orm.em.getConnection();
       // One round trip: the recipient and variables, and whether an earlier attempt already sent and recorded it.
-      const [row] = await connection.execute<
-        { candidate_name: string; candidate_email: string; job_title: string; company_name: string; email_status: string | null }[]
-      >(
-        `select c.name as candidate_name, c.email as candidate_email, j.title as job_title, co.name as company_name,
-                (select m.status from email_message m where m.idempotency_key = ?) as email_status
-         from application a join candidate c on c.id = a.candidate_id join job j on j.id = a.job_id
-         join company co on co.id = a.company_id where a.id = ? and a.company_id = ?`,
-        [key, request.applicationId, request.companyId],
-      );
+      const row = await findStageEmailRecipient(orm.em, { key, applicationId: request.applicationId, companyId: request.companyId });
       if (!row) throw ApplicationFailure.nonRetryable(`application ${request.applicationId} not found`, 'NotFound');
       if (row.email_status === 'sent') return { messageId, sentNow: false };
       const variables: EmailVariables = {
@@ -64,28 +42,20 @@ export function createEmailActivities({ orm, mailer, mailFrom, faults }: EmailDe
 
     /** Emails staff about an application (an escalation, a template email to the hiring team or a role), once per recipient. */
     async sendStaffEmail(request: StaffEmailRequest): Promise<StaffEmailResult> {
-      const connection = orm.em.getConnection();
       const role = typeof request.to === 'object' ? request.to.role : null;
-      const [variables] = await connection.execute<{ candidate_name: string; job_title: string; company_name: string }[]>(
-        `select c.name as candidate_name, j.title as job_title, co.name as company_name
-         from application a join candidate c on c.id = a.candidate_id join job j on j.id = a.job_id
-         join company co on co.id = a.company_id where a.id = ? and a.company_id = ?`,
-        [request.applicationId, request.companyId],
-      );
+      const variables = await findApplicationVariables(orm.em, request.companyId, request.applicationId);
       if (!variables) throw ApplicationFailure.nonRetryable(`application ${request.applicationId} not found`, 'NotFound');
-      const recipients = await connection.execute<{ id: string; name: string; email: string; email_status: string | null }[]>(STAFF_RECIPIENTS, [
-        request.idempotencyKey,
-        request.companyId,
+      const recipients = await listStaffEmailRecipients(orm.em, {
+        idempotencyKey: request.idempotencyKey,
+        companyId: request.companyId,
+        applicationId: request.applicationId,
         role,
-        request.applicationId,
-        request.applicationId,
-        role,
-      ]);
+      });
       const email = renderEmailContent(request.content, {
         ...request.extra,
-        candidateName: variables.candidate_name,
-        jobTitle: variables.job_title,
-        companyName: variables.company_name,
+        candidateName: variables.candidateName,
+        jobTitle: variables.jobTitle,
+        companyName: variables.companyName,
       });
       const sentNow: string[] = [];
       for (const recipient of recipients) {

@@ -2,7 +2,7 @@
 // new), announced to webhook subscribers as task.created.
 import { Context } from '@temporalio/activity';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { v7 as uuidv7 } from 'uuid';
+import { findTaskByKey, insertTask, isCompanyStaff } from '../../../db/collaboration.js';
 import { parseDurationMs } from '../../../domain/durations.js';
 import { emitWebhookEvent } from '../../webhooks/fan-out.js';
 import { assertApplicationInCompany, checkCommon, invalid, rendered } from '../staff-requests.js';
@@ -37,8 +37,6 @@ function dueInMs(dueIn: number | string | undefined): number | undefined {
 }
 
 export function createTaskActivities({ orm }: { orm: MikroORM }) {
-  const connection = () => orm.em.getConnection();
-
   /**
    * task.created to the company's webhook subscribers. The event id is the task's and emitting is idempotent,
    * so a retry (after a failed emit, or of an attempt whose insert had committed) emits again harmlessly.
@@ -76,37 +74,24 @@ export function createTaskActivities({ orm }: { orm: MikroORM }) {
       const dueMs = dueInMs(request.dueIn);
       await assertApplicationInCompany(orm, request.companyId, request.applicationId);
       if (userId) {
-        const staff = await connection().execute<{ id: string }[]>(`select id from app_user where id = ? and company_id = ? and role <> 'candidate'`, [
-          userId,
-          request.companyId,
-        ]);
-        if (staff.length === 0) throw invalid(`user ${userId} is not staff of company ${request.companyId}`);
+        if (!(await isCompanyStaff(orm.em, request.companyId, userId))) throw invalid(`user ${userId} is not staff of company ${request.companyId}`);
       }
       const now = new Date();
-      const [inserted] = await connection().execute<{ id: string }[]>(
-        `insert into task (id, company_id, application_id, title, assignee_user_id, assignee_role, status, due_at, idempotency_key, created_at)
-         values (?, ?, ?, ?, ?, ?, 'open', ?, ?, ?)
-         on conflict (idempotency_key) do nothing
-         returning id`,
-        [
-          uuidv7(),
-          request.companyId,
-          request.applicationId ?? null,
-          title,
-          userId ?? null,
-          role ?? null,
-          dueMs === undefined ? null : new Date(now.getTime() + dueMs),
-          request.idempotencyKey,
-          now,
-        ],
-      );
-      if (inserted) {
-        await announceTask(request, inserted.id, title, userId ?? null, role ?? null, dueMs === undefined ? null : new Date(now.getTime() + dueMs));
-        return { taskId: inserted.id, createdNow: true };
+      const insertedId = await insertTask(orm.em, {
+        companyId: request.companyId,
+        applicationId: request.applicationId ?? null,
+        title,
+        assigneeUserId: userId ?? null,
+        assigneeRole: role ?? null,
+        dueAt: dueMs === undefined ? null : new Date(now.getTime() + dueMs),
+        idempotencyKey: request.idempotencyKey,
+        createdAt: now,
+      });
+      if (insertedId) {
+        await announceTask(request, insertedId, title, userId ?? null, role ?? null, dueMs === undefined ? null : new Date(now.getTime() + dueMs));
+        return { taskId: insertedId, createdNow: true };
       }
-      const [existing] = await connection().execute<
-        { id: string; title: string; assignee_user_id: string | null; assignee_role: string | null; due_at: Date | null }[]
-      >('select id, title, assignee_user_id, assignee_role, due_at from task where idempotency_key = ?', [request.idempotencyKey]);
+      const existing = await findTaskByKey(orm.em, request.idempotencyKey);
       if (!existing) throw new Error(`task with key ${request.idempotencyKey} neither inserted nor found`);
       await announceTask(request, existing.id, existing.title, existing.assignee_user_id, existing.assignee_role, existing.due_at);
       return { taskId: existing.id, createdNow: false };
