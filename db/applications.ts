@@ -3,6 +3,7 @@
 // activities write (idempotent and forward-only, so whichever writes second changes nothing and the row is never
 // ahead of the workflow), and the reads, each one SQL statement scoped to what the viewer may see: staff their
 // company's applications (interviewers only those they review), a candidate their own.
+import type { ApprovalDecision } from '../domain/enums.js';
 import { v7 as uuidv7 } from 'uuid';
 import type { EmailVariables } from '../domain/email-templates.js';
 import type { ApplicationStatus } from '../domain/pipeline.js';
@@ -50,7 +51,7 @@ export interface StaffDetailRow {
   failed_actions: { seq: number; stage: string; action: string; error: string; failed_at: string }[];
   /** Feedback entries per stage key (every visit counts) and the latest approval decision per stage. */
   feedback_counts: Record<string, number>;
-  decisions: Record<string, 'approve' | 'decline'>;
+  decisions: Record<string, ApprovalDecision>;
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -4,10 +4,10 @@
 // the company's staff.
 import type pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
-import type { TASK_STATUSES } from './entities.js';
+import type { TaskStatus } from '../domain/enums.js';
 import { pageFetchSize, type Db, type PageCursor } from './sql.js';
 
-export type TaskStatus = (typeof TASK_STATUSES)[number];
+export type { TaskStatus };
 
 export interface TaskRow {
   id: string;

@@ -1,11 +1,10 @@
 // MikroORM entity definitions. Every tenant-owned table carries company_id NOT NULL and indexed, so
 // row-level security can be added without a data migration. The schema itself changes only in migrations/.
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+import { APPLICATION_STATUSES, APPROVAL_DECISIONS, FEEDBACK_RATINGS, JOB_STATUSES, TASK_STATUSES } from '../domain/enums.js';
 import { ROLES } from '../domain/roles.js';
 import type { PipelineTemplateDefinition } from '../domain/templates.js';
 
-const JOB_STATUSES = ['draft', 'open', 'closed', 'archived'] as const;
-const APPLICATION_STATUSES = ['active', 'hired', 'rejected', 'withdrawn'] as const;
 // Rows are written once SMTP has accepted the message; 'pending' stays allowed for senders that record first.
 const EMAIL_STATUSES = ['pending', 'sent'] as const;
 
@@ -165,8 +164,6 @@ export const PipelineTemplateVersion = defineEntity({
   uniques: [{ properties: ['template', 'version'] }],
 });
 
-export const TASK_STATUSES = ['open', 'done'] as const;
-
 /** A to-do for one user or for everyone with a role in the company; created once per idempotency key. */
 export const Task = defineEntity({
   name: 'Task',
@@ -238,9 +235,6 @@ export const WebhookDelivery = defineEntity({
   },
   indexes: [{ properties: ['subscription', 'at'] }],
 });
-
-export const FEEDBACK_RATINGS = ['strong_no', 'no', 'yes', 'strong_yes'] as const;
-export const APPROVAL_DECISIONS = ['approve', 'decline'] as const;
 
 /** An interviewer's or other staff member's verdict on a candidate in a stage; counts toward requireFeedback. */
 export const ApplicationFeedback = defineEntity({

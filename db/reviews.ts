@@ -3,6 +3,7 @@
 // gets there first: the workflow (an activity, so its gate count and the table agree) and the API from the
 // completed Update's result, or the API alone when no workflow is running any more (a finished application).
 // The callers have already loaded the application through a scoped read, so these are keyed by its id.
+import type { ApprovalDecision, FeedbackRating } from '../domain/enums.js';
 import type { Db } from './sql.js';
 
 export interface FeedbackRecord {
@@ -24,7 +25,7 @@ export interface ApprovalRecord {
   stage: string;
   approverId: string;
   role: string;
-  decision: 'approve' | 'decline';
+  decision: ApprovalDecision;
   comment: string;
   at: string;
 }
@@ -40,7 +41,7 @@ export interface FeedbackRow {
   id: string;
   application_id: string;
   stage: string;
-  rating: 'strong_no' | 'no' | 'yes' | 'strong_yes';
+  rating: FeedbackRating;
   notes: string;
   author_id: string | null;
   author_name: string | null;
@@ -52,7 +53,7 @@ export interface ApprovalRow {
   application_id: string;
   stage: string;
   role: string;
-  decision: 'approve' | 'decline';
+  decision: ApprovalDecision;
   comment: string;
   approver_id: string | null;
   approver_name: string | null;
