@@ -178,14 +178,15 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
     res
       .status(answer.status)
       .type('application/problem+json')
+      // The standard members come last: an extension may never stand in for the HTTP status or the type.
       .json({
+        ...answer.extensions,
         type: answer.type,
         title: answer.title,
         status: answer.status,
         detail: answer.message,
         instance: req.originalUrl,
         requestId: req.id,
-        ...answer.extensions,
       });
   };
 }

@@ -58,7 +58,7 @@ export function refusalProblem(err: unknown): HttpProblem | undefined {
       const current = refusal.details?.[0] as ApplicationState | undefined;
       return new ConflictProblem(
         refusal.message,
-        current ? { stage: current.stage, status: current.status, seq: current.seq, allowedEvents: current.allowed.events } : {},
+        current ? { stage: current.stage, applicationStatus: current.status, seq: current.seq, allowedEvents: current.allowed.events } : {},
       );
     }
     case STAGE_MISSING:

@@ -96,7 +96,9 @@ describe('safe retries: Idempotency-Key and expectedStage', () => {
     const statuses = [a.status, b.status].sort();
     assert.deepEqual(statuses, [200, 409], JSON.stringify([a.body, b.body]));
     const refused = a.status === 409 ? a : b;
+    assert.equal(refused.body.status, 409);
     assert.equal(refused.body.stage, 'screening');
+    assert.equal(refused.body.applicationStatus, 'active');
     assert.equal(refused.body.seq, 1);
     assert.match(refused.body.detail, /no longer in applied/);
     assert.deepEqual(await history(id), ['applied', 'screening']);
