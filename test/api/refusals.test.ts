@@ -20,7 +20,12 @@ describe('workflow refusals as problems', () => {
         409,
         { missing: { gate: 'feedback', stage: 'interview', required: 2, received: 0 } },
       ],
-      [STAGE_CHANGED, [{ stage: 'offer', status: 'active', seq: 3, allowed }], 409, { stage: 'offer', status: 'active', seq: 3, allowedEvents: ['ADVANCE'] }],
+      [
+        STAGE_CHANGED,
+        [{ stage: 'offer', status: 'active', seq: 3, allowed }],
+        409,
+        { stage: 'offer', applicationStatus: 'active', seq: 3, allowedEvents: ['ADVANCE'] },
+      ],
       [STAGE_MISSING, undefined, 409, {}],
       [NO_SUCH_GATE, undefined, 422, {}],
     ];
