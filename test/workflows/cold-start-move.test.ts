@@ -3,36 +3,16 @@
 // fresh worker as on the replayer, and the candidate still gets each stage email once.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import type { Client, WorkflowClientInterceptor } from '@temporalio/client';
+import type { WorkflowClientInterceptor } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { createApplicationWorker } from '../../server/worker.js';
 import { describeReplayError } from '../support/replay-all.js';
 import { MAIL_FROM, startTestStack, type TestStack } from '../support/stack.js';
 import { Api, createCandidate, createCompany, createOpenJob, type Company, type Person } from '../../scripts/support/api-client.js';
+import { waitUntilAdmitted } from '../support/updates.js';
 
 const EventType = temporal.api.enums.v1.EventType;
-const ADMITTED = temporal.api.enums.v1.UpdateWorkflowExecutionLifecycleStage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ADMITTED;
-const NOT_FOUND = 5; // gRPC status
-
-/** Resolves once the server holds the Update, so a worker that starts next gets it with the workflow's first task. */
-async function waitUntilAdmitted(client: Client, workflowId: string, updateId: string): Promise<void> {
-  for (let attempt = 0; attempt < 200; attempt++) {
-    try {
-      await client.workflowService.pollWorkflowExecutionUpdate({
-        namespace: client.options.namespace,
-        updateRef: { workflowExecution: { workflowId }, updateId },
-        waitPolicy: { lifecycleStage: ADMITTED },
-      });
-      return;
-    } catch (err) {
-      if ((err as { code?: number }).code !== NOT_FOUND) throw err;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-  throw new Error(`update ${updateId} of ${workflowId} was never admitted`);
-}
-
 describe('cold start: moves sent before any worker runs', () => {
   let stack: TestStack;
   let api: Api;

@@ -7,7 +7,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import type { Client } from '@temporalio/client';
 import { Context } from '@temporalio/activity';
 import { temporal } from '@temporalio/proto';
 import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
@@ -19,29 +18,9 @@ import {
   safeLocalActivityOrderWorkflow,
   type OrderActivities,
 } from '../fixtures/workflows/local-activity-order.js';
+import { waitUntilAdmitted } from '../support/updates.js';
 
 const EventType = temporal.api.enums.v1.EventType;
-const ADMITTED = temporal.api.enums.v1.UpdateWorkflowExecutionLifecycleStage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ADMITTED;
-const NOT_FOUND = 5; // gRPC status
-
-/** Resolves once the server holds the Update, so the worker that starts next gets it in the first task. */
-async function waitUntilAdmitted(client: Client, workflowId: string, updateId: string): Promise<void> {
-  for (let attempt = 0; attempt < 200; attempt++) {
-    try {
-      await client.workflowService.pollWorkflowExecutionUpdate({
-        namespace: client.options.namespace,
-        updateRef: { workflowExecution: { workflowId }, updateId },
-        waitPolicy: { lifecycleStage: ADMITTED },
-      });
-      return;
-    } catch (err) {
-      if ((err as { code?: number }).code !== NOT_FOUND) throw err;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-  throw new Error(`update ${updateId} of ${workflowId} was never admitted`);
-}
-
 describe("SDK: an Update handler that awaits a local activity in the workflow's first task", () => {
   let services: TestServices;
   let bundle: WorkflowBundleWithSourceMap;
