@@ -3,11 +3,10 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
-import { startTestStack, type TestStack } from '../support/stack.js';
+import { restartWithHistoryLimit, startTestStack, type TestStack } from '../support/stack.js';
 import { Api, createCandidate, createCompany, createOpenJob, type Company } from '../../scripts/support/api-client.js';
 import { waitFor } from '../support/wait.js';
-import { WorkflowIdReusePolicy } from '@temporalio/common';
-import { applicationWorkflowId, stateQuery, transitionUpdate, type ApplicationWorkflowInput } from '../../workflows/applications/contract.js';
+import { stateQuery, transitionUpdate } from '../../workflows/applications/contract.js';
 
 describe('safe retries: Idempotency-Key and expectedStage', () => {
   let stack: TestStack;
@@ -196,24 +195,20 @@ describe('safe retries: Idempotency-Key and expectedStage', () => {
 
   it('answers a retried key with its first result after the workflow continued-as-new', async () => {
     const { id } = await apply();
-    const workflowId = applicationWorkflowId(id);
-    // Restart the application's workflow with a small history limit, as a long-lived one would reach the real one.
-    await stack.client.workflow.getHandle(workflowId).terminate('test: restart with a small history limit');
-    const input: ApplicationWorkflowInput = { applicationId: id, companyId: company.id, jobId: job.id, continueAsNewAfterEvents: 30 };
-    const started = await stack.client.workflow.start('applicationWorkflow', {
-      taskQueue: stack.taskQueue,
-      workflowId,
-      args: [input],
-      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+    // As a long-lived application would reach the server's limit.
+    const { firstExecutionRunId, handle } = await restartWithHistoryLimit(stack, {
+      applicationId: id,
+      companyId: company.id,
+      jobId: job.id,
+      continueAsNewAfterEvents: 30,
     });
-    const handle = stack.client.workflow.getHandle(workflowId);
     const actor = { userId: company.recruiter.id, role: 'recruiter' as const };
     const first = await handle.executeUpdate(transitionUpdate, { args: [{ event: { type: 'ADVANCE' }, actor }], updateId: 'move:kept-across-runs' });
     assert.equal(first.stage, 'screening');
     for (let i = 0; i < 6; i++) {
       await handle.executeUpdate(transitionUpdate, { args: [{ event: { type: 'MOVE', toStage: i % 2 === 0 ? 'applied' : 'screening' }, actor }] });
     }
-    await waitFor('continue-as-new', async () => ((await handle.describe()).runId !== started.firstExecutionRunId ? true : undefined));
+    await waitFor('continue-as-new', async () => ((await handle.describe()).runId !== firstExecutionRunId ? true : undefined));
     const retry = await handle.executeUpdate(transitionUpdate, { args: [{ event: { type: 'ADVANCE' }, actor }], updateId: 'move:kept-across-runs' });
     assert.equal(retry.seq, first.seq);
     assert.equal(retry.stage, 'screening');

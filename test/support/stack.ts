@@ -1,8 +1,10 @@
 // The product on the shared test services: migrated database, worker and API on a free port.
 import { randomBytes } from 'node:crypto';
+import { WorkflowIdReusePolicy } from '@temporalio/common';
 import type { EmailFaults } from '../../activities/email/stage-email.js';
 import { createLogger } from '../../infra/logger.js';
 import { startStack, type Stack } from '../../server/stack.js';
+import { applicationWorkflowId, type ApplicationWorkflowInput } from '../../workflows/applications/contract.js';
 import { testServices, type TestServices } from './services.js';
 
 export const TEST_JWT = { secret: 'test-secret', expiresIn: '1h' };
@@ -36,4 +38,20 @@ export async function startTestStack(
     maxCachedWorkflows: options.maxCachedWorkflows,
   });
   return { ...stack, services, taskQueue, apiUrl: stack.apiUrl ?? '' };
+}
+
+/**
+ * Restarts an application's workflow with a small history limit (`continueAsNewAfterEvents`), as a long-lived one
+ * would reach the server's: tests of continue-as-new. Returns the new run's first execution id and its handle.
+ */
+export async function restartWithHistoryLimit(stack: TestStack, input: ApplicationWorkflowInput & { continueAsNewAfterEvents: number }) {
+  const workflowId = applicationWorkflowId(input.applicationId);
+  await stack.client.workflow.getHandle(workflowId).terminate('test: restart with a small history limit');
+  const started = await stack.client.workflow.start('applicationWorkflow', {
+    taskQueue: stack.taskQueue,
+    workflowId,
+    args: [input],
+    workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+  });
+  return { firstExecutionRunId: started.firstExecutionRunId, handle: stack.client.workflow.getHandle(workflowId) };
 }

@@ -3,13 +3,12 @@
 // application's events to webhook subscribers, failed actions recorded, and continue-as-new with a timer pending.
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
-import { WorkflowIdReusePolicy } from '@temporalio/common';
-import { startTestStack, type TestStack } from '../support/stack.js';
+import { restartWithHistoryLimit, startTestStack, type TestStack } from '../support/stack.js';
 import { waitFor } from '../support/wait.js';
 import { Api, createCandidate, createCompany, type Company, type Person } from '../../scripts/support/api-client.js';
 import { startReceiver } from '../support/webhook-receiver.js';
 import type { PipelineTemplateDefinition } from '../../domain/templates.js';
-import { applicationWorkflowId, feedbackUpdate, stateQuery, transitionUpdate, type ApplicationWorkflowInput } from '../../workflows/applications/contract.js';
+import { applicationWorkflowId, feedbackUpdate, stateQuery, transitionUpdate } from '../../workflows/applications/contract.js';
 
 const rejectionEmail = {
   type: 'email' as const,
@@ -254,17 +253,14 @@ describe('template automations in the workflow', function () {
       const job = await jobWith(definition, 'Long Runner');
       const { id, candidate } = await apply(job.id);
       const workflowId = applicationWorkflowId(id);
-      // Restart the application's workflow with a small history limit, as a long-lived one would reach the real one.
-      const first = stack.client.workflow.getHandle(workflowId);
-      await first.terminate('test: restart with a small history limit');
-      const input: ApplicationWorkflowInput = { applicationId: id, companyId: company.id, jobId: job.id, template: definition, continueAsNewAfterEvents: 40 };
-      const started = await stack.client.workflow.start('applicationWorkflow', {
-        taskQueue: stack.taskQueue,
-        workflowId,
-        args: [input],
-        workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+      // As a long-lived application would reach the server's limit.
+      const { firstExecutionRunId, handle } = await restartWithHistoryLimit(stack, {
+        applicationId: id,
+        companyId: company.id,
+        jobId: job.id,
+        template: definition,
+        continueAsNewAfterEvents: 40,
       });
-      const handle = stack.client.workflow.getHandle(workflowId);
       const actor = { userId: company.recruiter.id, role: 'recruiter' as const };
       // Back and forth until the history is long, then into the stage with the delayed email.
       for (let i = 0; i < 6; i++) {
@@ -276,7 +272,7 @@ describe('template automations in the workflow', function () {
       });
       const run = await waitFor('continue-as-new', async () => {
         const description = await stack.client.workflow.getHandle(workflowId).describe();
-        return description.runId !== started.firstExecutionRunId ? description : undefined;
+        return description.runId !== firstExecutionRunId ? description : undefined;
       });
       assert.equal(run.status.name, 'RUNNING');
       const state = await handle.query(stateQuery);
