@@ -10,15 +10,22 @@ import { createDocument } from 'zod-openapi';
 import { findUserById } from '../db/users.js';
 import { DEFAULT_TEMPORAL_RPC_TIMEOUT_MS } from '../infra/config.js';
 import { metricsRegistry } from '../infra/metrics.js';
+import { applicationRecruiterRoutes } from './applications/recruiter-routes.js';
 import { applicationReviewRoutes } from './applications/review-routes.js';
 import { applicationRoutes } from './applications/routes.js';
 import { authRoutes } from './auth/routes.js';
+import { calendarRoutes, redactOAuthCredentials } from './calendars/routes.js';
+import { cvRoutes } from './candidates/cv-routes.js';
+import { candidateRoutes } from './candidates/routes.js';
+import { inboundEmailRoutes } from './inbound/routes.js';
 import { collaborationRoutes } from './collaboration/routes.js';
 import { createAuthenticator, type FindAccount } from './auth.js';
 import { devMailboxRouter } from './dev-mailbox.js';
 import type { ApiDeps } from './deps.js';
 import { jobRoutes } from './jobs/routes.js';
+import { sourcingRoutes } from './jobs/sourcing-routes.js';
 import { createIdempotencyStore } from './idempotency.js';
+import { interviewRoutes } from './interviews/routes.js';
 import { HttpProblem, NotFoundProblem, problemHandler } from './problem.js';
 import { defineRoute, jsonBody, openApiPaths, registerRoutes, type RouteSpec } from './route.js';
 import { templateRoutes } from './templates/routes.js';
@@ -39,8 +46,15 @@ export function allRoutes(deps: ApiDeps): RouteSpec[] {
     ...templateRoutes(deps),
     ...applicationRoutes(deps),
     ...applicationReviewRoutes(deps),
+    ...applicationRecruiterRoutes(deps),
+    ...candidateRoutes(deps),
+    ...sourcingRoutes(deps),
     ...collaborationRoutes(deps),
     ...webhookRoutes(deps),
+    ...calendarRoutes(deps),
+    ...interviewRoutes(deps),
+    ...cvRoutes(deps),
+    ...inboundEmailRoutes(deps),
   ];
   return routes;
 }
@@ -195,6 +209,7 @@ export function createApp(deps: ApiDeps): Express {
         return id;
       },
       customProps: (req) => ({ requestId: req.id }),
+      serializers: { req: redactOAuthCredentials },
       autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics' },
     }),
   );

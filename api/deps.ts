@@ -1,6 +1,8 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Client } from '@temporalio/client';
+import type { CalendarConfig } from '../infra/config.js';
 import type { DevMailbox } from '../infra/dev-mailbox.js';
+import type { FileStore } from '../infra/file-storage.js';
 import type { Logger } from '../infra/logger.js';
 import type { NotificationFeed } from '../infra/notification-feed.js';
 
@@ -22,4 +24,10 @@ export interface ApiDeps {
   temporalRpcTimeoutMs?: number;
   /** What the reconciler last did, shown under `reconciler` by GET /readyz; absent in processes without one. */
   reconcilerStatus?: () => Record<string, unknown> | undefined;
+  /** Where CV files are kept (default: PostgreSQL) and the largest accepted (CV_MAX_BYTES). */
+  cv?: { fileStore?: FileStore; maxBytes?: number };
+  /** INBOUND_EMAIL_DOMAIN: the domain of the jobs' inbound addresses (jobs+<jobId>@<domain>). */
+  inboundEmailDomain?: string;
+  /** Calendar providers, PUBLIC_URL and the token key (infra/config.ts calendarConfig); without it no provider can be connected. */
+  calendar?: CalendarConfig;
 }

@@ -6,6 +6,17 @@ import type { ZodOpenApiOperationObject, ZodOpenApiPathsObject, ZodOpenApiRespon
 import { ROLES, can, type Permission } from '../domain/roles.js';
 import { requirePermission, type Principal } from './auth.js';
 import { IDEMPOTENT_REPLAY_HEADER, idempotencyKeySchema, type IdempotencyStore, type IdempotentRequest } from './idempotency.js';
+import {
+  bodyHandlers,
+  fileOf,
+  formFields,
+  isMultipartForm,
+  requestBodyContent,
+  sentFormOf,
+  type MultipartSpec,
+  type RawBodySpec,
+  type UploadedFile,
+} from './multipart.js';
 import { HttpProblem, UnauthorizedProblem, ValidationProblem } from './problem.js';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -18,6 +29,8 @@ export interface RouteContext<Body, Query, Params, Headers = Record<string, stri
   params: Params;
   headers: Headers;
   principal: Principal;
+  /** The file part of a multipart request (routes with `multipart`). */
+  file?: UploadedFile;
 }
 
 /** The request's id: createApp's genReqId always makes a string (pino-http's type also allows numbers and objects). */
@@ -42,13 +55,21 @@ export interface RouteSpec<
   tag: string;
   /** Default: the method and the path, e.g. `postApplicationsByIdTransitions` for POST /api/applications/:id/transitions. */
   operationId?: string;
-  /** 'public' routes need no token; otherwise the permission the caller's role must hold, or just a token. */
-  auth: 'public' | 'authenticated' | Permission;
+  /**
+   * 'public' routes need no token; 'optional' ones need none either, but a token sent must be valid (a 401 otherwise,
+   * as on any route) and the handler gets its principal (undefined without one); otherwise the permission the
+   * caller's role must hold, or just a token.
+   */
+  auth: 'public' | 'optional' | 'authenticated' | Permission;
   body?: B;
   query?: Q;
   params?: P;
   /** Request headers the route reads, by their canonical names (matched case-insensitively). */
   headers?: H;
+  /** Also (or only: without `body`) a multipart/form-data body: one file part and form fields (api/multipart.ts). */
+  multipart?: MultipartSpec;
+  /** A raw body of other media types, handed to the handler as a Buffer (its `body`). */
+  raw?: RawBodySpec;
   /** A creating POST or PUT: takes an Idempotency-Key header, and a retry with it returns the first answer (api/idempotency.ts). */
   idempotent?: boolean;
   /** false: answers without PostgreSQL or Temporal, so never with 503 for their outage. Default true. */
@@ -56,9 +77,10 @@ export interface RouteSpec<
   /**
    * The answers the handler gives; the errors every route of its kind can give (400, 401, 403, 404, 405, 413, 415,
    * 500, 503, and 409/422 of idempotent routes) are added from the declaration. An error without a schema is a problem.
-   * `contentType` defaults to application/json; a streaming handler (text/event-stream) answers through `res` itself.
+   * `contentType` defaults to application/json (a list: any of them, e.g. a file's); a streaming handler (text/event-stream)
+   * answers through `res` itself.
    */
-  responses: Record<number, { description: string; schema?: z.ZodType; contentType?: string; headers?: Record<string, z.ZodType> }>;
+  responses: Record<number, { description: string; schema?: z.ZodType; contentType?: string | string[]; headers?: Record<string, z.ZodType> }>;
   handler(context: RouteContext<z.output<B>, z.output<Q>, z.output<P>, z.output<H>>): Promise<RouteResult> | RouteResult;
 }
 
@@ -181,11 +203,14 @@ async function answer(
 export function registerRoutes(router: Router, routes: RouteSpec[], services: RouteServices): void {
   for (const route of routes) {
     const handlers: RequestHandler[] = [];
-    if (route.auth !== 'public') handlers.push(services.authenticate);
-    if (route.body) handlers.push(requireJsonBody, jsonBody);
+    if (route.auth === 'optional') handlers.push((req, res, next) => (req.get('authorization') ? services.authenticate(req, res, next) : next()));
+    else if (route.auth !== 'public') handlers.push(services.authenticate);
+    const otherBodies = bodyHandlers(route, jsonBody);
+    if (otherBodies) handlers.push(...otherBodies);
+    else if (route.body) handlers.push(requireJsonBody, jsonBody);
     handlers.push(async (req, res) => {
       const principal = req.principal;
-      if (route.auth !== 'public') {
+      if (route.auth !== 'public' && route.auth !== 'optional') {
         if (!principal) throw new UnauthorizedProblem();
         if (route.auth !== 'authenticated') requirePermission(principal, route.auth);
       }
@@ -196,15 +221,27 @@ export function registerRoutes(router: Router, routes: RouteSpec[], services: Ro
         : {};
       const key = route.idempotent ? parse(idempotencyHeader, { 'Idempotency-Key': req.get('Idempotency-Key') }, 'header')['Idempotency-Key'] : undefined;
       let body: unknown;
-      if (route.body) {
+      if (route.multipart && isMultipartForm(req)) {
+        body = parse(route.multipart.fields, formFields(route.multipart, req.body as Record<string, unknown>), 'body');
+        if (route.multipart.fileRequired && !fileOf(req)) throw new ValidationProblem(`The form must have a file part named "${route.multipart.file}"`);
+      } else if (route.raw && Buffer.isBuffer(req.body)) {
+        body = req.body;
+      } else if (!route.body && (route.multipart || route.raw)) {
+        throw new ValidationProblem(`The request must have a body (${route.multipart ? 'multipart/form-data' : route.raw?.types.join(' or ')})`);
+      } else if (route.body) {
         if (req.body === undefined) throw new ValidationProblem('The request body must be JSON (Content-Type: application/json)');
         body = parse(route.body, req.body, 'body');
       }
       // The body as sent (unknown until parsed): its hash tells a retry from a different request with the same key.
-      const sent: unknown = req.body;
+      const sent: unknown = isMultipartForm(req) ? sentFormOf(req) : req.body;
       const keyed: IdempotentRequest | undefined =
         key !== undefined && principal ? { userId: principal.userId, key, method: req.method, path: req.baseUrl + req.path, body: sent ?? null } : undefined;
-      await answer(route, { req, res, body, query, params, headers: headers as never, principal: principal as Principal }, keyed, services.idempotency);
+      await answer(
+        route,
+        { req, res, body, query, params, headers: headers as never, principal: principal as Principal, file: fileOf(req) },
+        keyed,
+        services.idempotency,
+      );
     });
     router[route.method](route.path, ...handlers);
   }
@@ -291,17 +328,17 @@ export function operationIdOf(route: Pick<RouteSpec, 'method' | 'path' | 'operat
 function derivedProblems(route: RouteSpec): Map<number, string> {
   const problems = new Map<number, string>();
   const add = (status: number, description = problemDescriptions[status]!) => problems.set(status, description);
-  if (route.body || route.query || route.params || route.headers || route.idempotent) add(400);
+  if (route.body || route.multipart || route.raw || route.query || route.params || route.headers || route.idempotent) add(400);
   if (route.auth !== 'public') add(401);
   const permission = route.auth;
-  if (permission !== 'public' && permission !== 'authenticated' && ROLES.some((role) => !can(role, permission))) add(403);
+  if (permission !== 'public' && permission !== 'optional' && permission !== 'authenticated' && ROLES.some((role) => !can(role, permission))) add(403);
   if (route.params) add(404);
   add(405);
   if (route.idempotent) {
     add(409, idempotencyProblems[409]);
     add(422, idempotencyProblems[422]);
   }
-  if (route.body) {
+  if (route.body || route.multipart || route.raw) {
     add(413);
     add(415);
   }
@@ -349,7 +386,11 @@ export function openApiPaths(routes: RouteSpec[]): ZodOpenApiPathsObject {
         responses[status] = { ...problemResponse(extra ? `${response.description}; or: ${extra}` : response.description, code), ...withHeaders };
       } else {
         responses[status] = response.schema
-          ? { description: response.description, ...withHeaders, content: { [response.contentType ?? 'application/json']: { schema: response.schema } } }
+          ? {
+              description: response.description,
+              ...withHeaders,
+              content: Object.fromEntries([response.contentType ?? 'application/json'].flat().map((type) => [type, { schema: response.schema }])),
+            }
           : { description: response.description, ...withHeaders };
       }
     }
@@ -360,13 +401,16 @@ export function openApiPaths(routes: RouteSpec[]): ZodOpenApiPathsObject {
       operationId,
       summary: route.summary,
       tags: [route.tag],
-      ...(route.auth === 'public' ? { security: [] } : {}),
+      // An optional token: anonymous or bearer.
+      ...(route.auth === 'public' ? { security: [] } : route.auth === 'optional' ? { security: [{}, { bearer: [] }] } : {}),
       requestParams: {
         ...(route.params ? { path: route.params as never } : {}),
         ...(route.query ? { query: route.query as never } : {}),
         ...(header ? { header } : {}),
       },
-      ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: route.body } } } } : {}),
+      ...(route.body || route.multipart || route.raw
+        ? { requestBody: { required: true, content: { ...(route.body ? { 'application/json': { schema: route.body } } : {}), ...requestBodyContent(route) } } }
+        : {}),
       responses: Object.fromEntries(Object.entries(responses).sort(([a], [b]) => Number(a) - Number(b))),
     };
     paths[path] = { ...paths[path], [route.method]: operation };

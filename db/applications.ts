@@ -1,5 +1,5 @@
-// Applications and their read model. This module is the only writer of candidate, application,
-// stage_transition and action_failure: the apply transaction, the workflow decisions the API and the workflow's
+// Applications and their read model. This module is the only writer of application, stage_transition and
+// action_failure (the candidate part of applying is db/candidates.ts's statement fragment): the apply transaction, the workflow decisions the API and the workflow's
 // activities write (idempotent and forward-only, so whichever writes second changes nothing and the row is never
 // ahead of the workflow), and the reads, each one SQL statement scoped to what the viewer may see: staff their
 // company's applications (interviewers only those they review), a candidate their own.
@@ -9,6 +9,8 @@ import type { EmailVariables } from '../domain/email-templates.js';
 import type { ApplicationStatus } from '../domain/pipeline.js';
 import { isStaff } from '../domain/roles.js';
 import type { PipelineTemplateDefinition } from '../domain/templates.js';
+import { OWN_APPLICATION_SOURCE, classifyLink } from '../domain/candidates.js';
+import { applyCandidateCte, detectDuplicates, findBlockingFormerEmployee } from './candidates.js';
 import type { ReviewerRow } from './reviews.js';
 import { pageFetchSize, type Db, type PageCursor, type Viewer } from './sql.js';
 
@@ -19,7 +21,7 @@ export interface ApplicationRow {
   job_title: string;
   candidate_id: string;
   candidate_name: string;
-  candidate_email: string;
+  candidate_email: string | null;
   candidate_user_id: string | null;
   stage: string;
   status: ApplicationStatus;
@@ -33,6 +35,17 @@ export interface ApplicationRow {
   template_definition: PipelineTemplateDefinition | null;
   created_at: Date;
   updated_at: Date;
+  source: string | null;
+  tags: string[];
+  rating: number | null;
+  starred: boolean;
+  archived_at: Date | null;
+  /** Set when the application matched a former employee not eligible for rehire (see domain/candidates-rehire.ts). */
+  rehire_matched_candidate_id: string | null;
+  rehire_evidence: string[] | null;
+  rehire_overridden_by: string | null;
+  rehire_overridden_at: Date | null;
+  rehire_override_reason: string | null;
 }
 
 export interface TransitionRow {
@@ -116,21 +129,19 @@ export type ApplyOutcome = { created: true; row: ApplicationRow } | { created: f
 export async function insertApplication(db: Db, input: NewApplication): Promise<ApplyOutcome> {
   const { target, applicationId, jobId, userId, stage } = input;
   const connection = db.getConnection();
+  const cand = applyCandidateCte({
+    companyId: target.company_id,
+    userId,
+    name: target.name,
+    email: target.email,
+    phone: input.phone ?? null,
+    links: (input.links ?? []).map(classifyLink),
+    jobId,
+  });
   const [created] = await connection.execute<{ application_id: string | null; candidate_id: string; created_at: Date | null }[]>(
-    `with cand as (
-       insert into candidate (id, company_id, user_id, name, email, phone, links, created_at)
-       values (?, ?, ?, ?, ?, ?, ?, now())
-       on conflict (company_id, email) do update
-         set user_id = coalesce(candidate.user_id, excluded.user_id),
-             -- A repeat application to this job is refused (409) below, so it keeps the contact details too.
-             phone = case when exists (select 1 from application where job_id = ? and candidate_id = candidate.id)
-                          then candidate.phone else coalesce(excluded.phone, candidate.phone) end,
-             links = case when excluded.links = '[]'::jsonb or exists (select 1 from application where job_id = ? and candidate_id = candidate.id)
-                          then candidate.links else excluded.links end
-       returning id
-     ), app as (
-       insert into application (id, company_id, job_id, candidate_id, stage, status, transition_seq, workflow_id, cover_letter, pipeline_template_version_id, created_at, updated_at)
-       select ?, ?, ?, cand.id, ?, 'active', 0, ?, ?, ?, now(), now() from cand
+    `with ${cand.sql}, app as (
+       insert into application (id, company_id, job_id, candidate_id, stage, status, transition_seq, workflow_id, cover_letter, pipeline_template_version_id, source, created_at, updated_at)
+       select ?, ?, ?, cand.id, ?, 'active', 0, ?, ?, ?, ?, now(), now() from cand
        on conflict (job_id, candidate_id) do nothing
        returning id, created_at
      ), first_transition as (
@@ -139,15 +150,7 @@ export async function insertApplication(db: Db, input: NewApplication): Promise<
      )
      select (select id from app) as application_id, (select id from cand) as candidate_id, (select created_at from app) as created_at`,
     [
-      uuidv7(),
-      target.company_id,
-      userId,
-      target.name,
-      target.email,
-      input.phone ?? null,
-      JSON.stringify(input.links ?? []),
-      jobId,
-      jobId,
+      ...cand.params,
       applicationId,
       target.company_id,
       jobId,
@@ -155,6 +158,7 @@ export async function insertApplication(db: Db, input: NewApplication): Promise<
       input.workflowId,
       input.coverLetter ?? null,
       target.version_id,
+      OWN_APPLICATION_SOURCE,
       uuidv7(),
       target.company_id,
       stage,
@@ -194,8 +198,142 @@ export async function insertApplication(db: Db, input: NewApplication): Promise<
       template_definition: target.definition,
       created_at: createdAt,
       updated_at: createdAt,
+      ...NEW_APPLICATION_FIELDS,
+      source: OWN_APPLICATION_SOURCE,
     },
   };
+}
+
+/** The recruiter's fields of an application that has just been created. */
+const NEW_APPLICATION_FIELDS = {
+  tags: [],
+  rating: null,
+  starred: false,
+  archived_at: null,
+  rehire_matched_candidate_id: null,
+  rehire_evidence: null,
+  rehire_overridden_by: null,
+  rehire_overridden_at: null,
+  rehire_override_reason: null,
+} satisfies Partial<ApplicationRow>;
+
+export interface NewSourcedApplication {
+  applicationId: string;
+  workflowId: string;
+  jobId: string;
+  companyId: string;
+  candidateId: string;
+  stage: string;
+  versionId: string | null;
+  source: string;
+  /** The staff member who added it: its first history row's actor. */
+  actorId: string;
+}
+
+export type SourcedOutcome = { created: true; row: ApplicationRow } | { created: false; existing: ExistingApplication | undefined; candidateFound: boolean };
+
+/**
+ * A staff member puts the company's (unarchived) candidate into a job: the application and its first history row
+ * (event SOURCE) in one statement. Nothing is written when the candidate already has an application for the job
+ * (`existing` says which) or is not the company's (`candidateFound` false).
+ */
+export async function insertSourcedApplication(db: Db, input: NewSourcedApplication): Promise<SourcedOutcome> {
+  const connection = db.getConnection();
+  const [created] = await connection.execute<{ application_id: string | null; candidate_found: boolean }[]>(
+    `with cand as (
+       select c.id from candidate c where c.id = ? and c.company_id = ? and c.archived_at is null
+     ), app as (
+       insert into application (id, company_id, job_id, candidate_id, stage, status, transition_seq, workflow_id, cover_letter, pipeline_template_version_id, source, created_at, updated_at)
+       select ?, ?, ?, cand.id, ?, 'active', 0, ?, null, ?, ?, now(), now() from cand
+       on conflict (job_id, candidate_id) do nothing
+       returning id, created_at
+     ), first_transition as (
+       insert into stage_transition (id, company_id, application_id, seq, from_stage, to_stage, event, actor_id, reason, at)
+       select ?, ?, app.id, 0, null, ?, 'SOURCE', ?, null, app.created_at from app
+     )
+     select (select id from app) as application_id, exists (select 1 from cand) as candidate_found`,
+    [
+      input.candidateId,
+      input.companyId,
+      input.applicationId,
+      input.companyId,
+      input.jobId,
+      input.stage,
+      input.workflowId,
+      input.versionId,
+      input.source,
+      uuidv7(),
+      input.companyId,
+      input.stage,
+      input.actorId,
+    ],
+  );
+  if (created?.application_id) {
+    const [row] = await connection.execute<ApplicationRow[]>(`${SELECT_APPLICATION} where a.id = ?`, [created.application_id]);
+    return { created: true, row: row! };
+  }
+  if (!created?.candidate_found) return { created: false, existing: undefined, candidateFound: false };
+  const [existing] = await connection.execute<ExistingApplication[]>(
+    `select a.id, a.workflow_id, a.status, v.id as version_id, v.definition from application a
+     left join pipeline_template_version v on v.id = a.pipeline_template_version_id
+     where a.job_id = ? and a.candidate_id = ?`,
+    [input.jobId, input.candidateId],
+  );
+  return { created: false, existing, candidateFound: true };
+}
+
+/** What staff set on an application besides its stage. */
+export interface ApplicationFields {
+  source?: string | null;
+  tags?: string[];
+  rating?: number | null;
+  starred?: boolean;
+  archived?: boolean;
+}
+
+/** Sets the fields given on the company's application; undefined when there is no such application. */
+export async function updateApplicationFields(db: Db, companyId: string, id: string, fields: ApplicationFields): Promise<boolean> {
+  const sets: string[] = [];
+  const params: unknown[] = [];
+  const set = (sql: string, ...values: unknown[]) => {
+    sets.push(sql);
+    params.push(...values);
+  };
+  if (fields.source !== undefined) set('source = ?', fields.source);
+  if (fields.tags !== undefined) set('tags = array(select jsonb_array_elements_text(?::jsonb))', JSON.stringify(fields.tags));
+  if (fields.rating !== undefined) set('rating = ?', fields.rating);
+  if (fields.starred !== undefined) set('starred = ?', fields.starred);
+  if (fields.archived !== undefined) set(fields.archived ? 'archived_at = coalesce(archived_at, now())' : 'archived_at = null');
+  // updated_at tracks moves (the read model's version), so an annotation leaves it alone.
+  const rows = await db
+    .getConnection()
+    .execute<{ id: string }[]>(`update application set ${[...sets, 'id = id'].join(', ')} where id = ? and company_id = ? returning id`, [
+      ...params,
+      id,
+      companyId,
+    ]);
+  return rows.length > 0;
+}
+
+/** Flags the application as matching a former employee not eligible for rehire (once: a later flag keeps the first). */
+export async function flagRehireReview(db: Db, applicationId: string, match: { candidateId: string; evidence: string[] }): Promise<void> {
+  await db
+    .getConnection()
+    .execute(
+      'update application set rehire_matched_candidate_id = ?, rehire_evidence = ?::jsonb where id = ? and rehire_matched_candidate_id is null',
+      [match.candidateId, JSON.stringify(match.evidence), applicationId],
+      'run',
+    );
+}
+
+/** An admin lifts the rehire flag of the company's application; false when it is not flagged or not the company's. */
+export async function overrideRehireReview(db: Db, companyId: string, applicationId: string, override: { by: string; reason: string }): Promise<boolean> {
+  const rows = await db.getConnection().execute<{ id: string }[]>(
+    `update application set rehire_overridden_by = ?, rehire_overridden_at = now(), rehire_override_reason = ?
+     where id = ? and company_id = ? and rehire_matched_candidate_id is not null and rehire_overridden_at is null returning id`,
+    [override.by, override.reason, applicationId, companyId],
+  );
+  return rows.length > 0;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -309,7 +447,9 @@ const SELECT_APPLICATION = `
   select a.id, a.company_id, a.job_id, j.title as job_title, a.candidate_id, c.name as candidate_name,
          c.email as candidate_email, c.user_id as candidate_user_id, a.stage, a.status, a.transition_seq,
          a.workflow_id, a.cover_letter, a.pipeline_template_version_id as template_version_id,
-         v.template_id, v.version as template_version, v.definition as template_definition, a.created_at, a.updated_at
+         v.template_id, v.version as template_version, v.definition as template_definition, a.created_at, a.updated_at,
+         a.source, a.tags, a.rating, a.starred, a.archived_at, a.rehire_matched_candidate_id, a.rehire_evidence, a.rehire_overridden_by,
+         a.rehire_overridden_at, a.rehire_override_reason
   from application a
   join candidate c on c.id = a.candidate_id
   join job j on j.id = a.job_id
@@ -342,6 +482,13 @@ export interface ApplicationFilter {
   jobId?: string;
   stage?: string;
   status?: ApplicationStatus;
+  candidateId?: string;
+  source?: string;
+  /** Applications carrying every one of these tags. */
+  tags?: string[];
+  starred?: boolean;
+  /** Staff: true only archived ones, false (the default) only the others, 'all' both. A candidate sees all of theirs. */
+  archived?: boolean | 'all';
   cursor?: PageCursor;
   limit: number;
 }
@@ -358,6 +505,15 @@ export async function listApplications(db: Db, viewer: Viewer, filter: Applicati
   if (filter.jobId) and('a.job_id = ?', filter.jobId);
   if (filter.stage) and('a.stage = ?', filter.stage);
   if (filter.status) and('a.status = ?', filter.status);
+  if (filter.candidateId) and('a.candidate_id = ?', filter.candidateId);
+  // The recruiter's own fields filter staff lists only: a candidate never learns them.
+  if (isStaff(viewer.role)) {
+    if (filter.source) and('a.source = ?', filter.source);
+    if (filter.tags?.length) and('a.tags @> array(select jsonb_array_elements_text(?::jsonb))', JSON.stringify(filter.tags));
+    if (filter.starred !== undefined) and('a.starred = ?', filter.starred);
+    const archived = filter.archived ?? false;
+    if (archived !== 'all') and(archived ? 'a.archived_at is not null' : 'a.archived_at is null');
+  }
   if (filter.cursor) and('(a.created_at, a.id) < (?, ?)', filter.cursor.createdAt, filter.cursor.id);
   params.push(pageFetchSize(filter.limit));
   return db
@@ -429,12 +585,17 @@ export interface UnstartedApplication {
   job_id: string;
   version_id: string | null;
   definition: PipelineTemplateDefinition | null;
+  candidate_id: string;
+  /** The newest pending CV the application came with: its workflow processes it. */
+  pending_cv_id: string | null;
 }
 
 /** Oldest first, at most `limit`; rows younger than `graceMs` are still being started by their request. */
 export async function findUnstartedApplications(db: Db, { graceMs, limit }: { graceMs: number; limit: number }): Promise<UnstartedApplication[]> {
   return db.getConnection().execute<UnstartedApplication[]>(
-    `select a.id, a.company_id, a.job_id, v.id as version_id, v.definition from application a
+    `select a.id, a.company_id, a.job_id, v.id as version_id, v.definition, a.candidate_id,
+            (select cv.id from candidate_cv cv where cv.application_id = a.id and cv.status = 'pending' order by cv.created_at desc limit 1) as pending_cv_id
+     from application a
      left join pipeline_template_version v on v.id = a.pipeline_template_version_id
      where a.workflow_started_at is null and a.status = 'active' and a.created_at < now() - make_interval(secs => ?)
      order by a.created_at limit ?`,
@@ -465,4 +626,46 @@ export async function findApplicationVariables(db: Db, companyId: string, applic
     [applicationId, companyId],
   );
   return row && { candidateName: row.candidate_name, jobTitle: row.job_title, companyName: row.company_name };
+}
+
+/**
+ * Merging two candidates: the applications of `fromCandidateId` become `toCandidateId`'s (their history, feedback and
+ * approvals belong to the application and go along), except one for a job `toCandidateId` has applied to as well,
+ * which stays (`kept`, with the application it would clash with). Run inside the merge's transaction.
+ */
+export async function moveApplications(
+  db: Db,
+  fromCandidateId: string,
+  toCandidateId: string,
+): Promise<{ moved: string[]; kept: { applicationId: string; jobId: string; survivorApplicationId: string }[] }> {
+  const connection = db.getConnection();
+  const kept = await connection.execute<{ application_id: string; job_id: string; survivor_application_id: string }[]>(
+    `select o.id as application_id, o.job_id, s.id as survivor_application_id from application o
+     join application s on s.job_id = o.job_id and s.candidate_id = ? where o.candidate_id = ? order by o.created_at, o.id`,
+    [toCandidateId, fromCandidateId],
+  );
+  const moved = await connection.execute<{ id: string }[]>(
+    `update application set candidate_id = ? where candidate_id = ?
+     and job_id not in (select job_id from application where candidate_id = ?) returning id`,
+    [toCandidateId, fromCandidateId, toCandidateId],
+  );
+  return {
+    moved: moved.map((row) => row.id),
+    kept: kept.map((row) => ({ applicationId: row.application_id, jobId: row.job_id, survivorApplicationId: row.survivor_application_id })),
+  };
+}
+
+/**
+ * What a new application (applied, sourced or from email) is checked for before its workflow starts: the
+ * candidate's duplicates are detected again, and when the candidate is, or is a likely duplicate of, a former
+ * employee not eligible for rehire, the application is flagged (domain/candidates-rehire.ts).
+ */
+export async function screenNewApplication(
+  db: Db,
+  { companyId, candidateId, applicationId }: { companyId: string; candidateId: string; applicationId: string },
+): Promise<{ flagged: boolean }> {
+  await detectDuplicates(db, companyId, candidateId);
+  const former = await findBlockingFormerEmployee(db, companyId, candidateId);
+  if (former) await flagRehireReview(db, applicationId, former);
+  return { flagged: Boolean(former) };
 }

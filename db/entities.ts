@@ -62,9 +62,11 @@ export const Candidate = defineEntity({
     company: () => p.manyToOne(Company).mapToPk().index(),
     user: () => p.manyToOne(User).mapToPk().nullable().index(),
     name: p.string().length(200),
-    email: p.string().length(320),
+    // The primary address (the first of the profile's emails); null for a candidate added without one. The profile's
+    // other columns (db/candidates.ts writes them with SQL) are not mapped here.
+    email: p.string().length(320).nullable(),
     phone: p.string().length(40).nullable(),
-    links: p.json<string[]>().default('[]'),
+    links: p.json<{ kind: string; url: string }[]>().default('[]'),
     createdAt: createdAt(),
   },
   uniques: [{ properties: ['company', 'email'] }],

@@ -26,11 +26,29 @@ export type Permission =
   | 'feedback:write'
   /** Assign reviewers (interviewers) to applications. */
   | 'reviewers:manage'
+  /** Ask for, reschedule and cancel interviews, and record no-shows. */
+  | 'interviews:manage'
   /** Move running applications to a newer template version. */
-  | 'templates:migrate';
+  | 'templates:migrate'
+  /** The company's candidate profiles: read (search, duplicates), write (create, edit, archive, mark as left), merge two records. */
+  | 'candidates:read'
+  | 'candidates:write'
+  | 'candidates:merge'
+  /** Put a candidate into a job (a staff-sourced application). */
+  | 'applications:source'
+  /** Set an application's source, tags, rating, star and archived flag. */
+  | 'applications:annotate'
+  /** Lift the rehire flag of an application from a former employee who is not eligible for rehire. */
+  | 'rehire:override'
+  /** Connect one's own calendar account and set one's working hours (every staff member). */
+  | 'calendar:manage'
+  /** See the company's inbound email addresses and token, and replace the token. */
+  | 'inbound:manage';
 
 const GRANTS: Record<Role, readonly Permission[]> = {
   admin: [
+    'calendar:manage',
+    'inbound:manage',
     'users:create',
     'jobs:read',
     'jobs:write',
@@ -46,8 +64,16 @@ const GRANTS: Record<Role, readonly Permission[]> = {
     'feedback:read',
     'feedback:write',
     'reviewers:manage',
+    'interviews:manage',
+    'candidates:read',
+    'candidates:write',
+    'candidates:merge',
+    'applications:source',
+    'applications:annotate',
+    'rehire:override',
   ],
   recruiter: [
+    'calendar:manage',
     'jobs:read',
     'jobs:write',
     'applications:read',
@@ -59,10 +85,28 @@ const GRANTS: Record<Role, readonly Permission[]> = {
     'feedback:read',
     'feedback:write',
     'reviewers:manage',
+    'interviews:manage',
+    'candidates:read',
+    'candidates:write',
+    'candidates:merge',
+    'applications:source',
+    'applications:annotate',
   ],
-  hiring_manager: ['jobs:read', 'applications:read', 'templates:read', 'tasks:read', 'tasks:write', 'notifications:read', 'feedback:read', 'feedback:write'],
+  hiring_manager: [
+    'calendar:manage',
+    'jobs:read',
+    'applications:read',
+    'templates:read',
+    'tasks:read',
+    'tasks:write',
+    'notifications:read',
+    'feedback:read',
+    'feedback:write',
+    'candidates:read',
+    'applications:annotate',
+  ],
   // Sees only the applications they are a reviewer of (api/applications/queries.ts scopes the reads).
-  interviewer: ['applications:read', 'tasks:read', 'tasks:write', 'notifications:read', 'feedback:read', 'feedback:write'],
+  interviewer: ['calendar:manage', 'applications:read', 'tasks:read', 'tasks:write', 'notifications:read', 'feedback:read', 'feedback:write'],
   candidate: ['jobs:read', 'applications:apply', 'applications:read', 'applications:withdraw'],
 };
 

@@ -24,6 +24,11 @@ export interface DevMailbox {
   waitFor(filter: (mail: CaughtMail) => boolean, count?: number, timeoutMs?: number): Promise<CaughtMail[]>;
   clear(): void;
   stop(): Promise<void>;
+  /**
+   * Hands each message with a recipient at `domain` to `deliver` as well (the composition root sets it: email intake
+   * of `npm run dev`); `deliver` reports its own failures.
+   */
+  routeInbound(domain: string, deliver: (mail: { raw: Buffer; recipients: string[] }) => Promise<void>): void;
 }
 
 async function readAll(stream: AsyncIterable<Buffer>): Promise<Buffer> {
@@ -36,13 +41,19 @@ export async function startDevMailbox(options: { port?: number; host?: string; l
   const messages: CaughtMail[] = [];
   const waiters = new Set<() => void>();
   const limit = options.limit ?? 1000;
+  let inbound: { domain: string; deliver: (mail: { raw: Buffer; recipients: string[] }) => Promise<void> } | undefined;
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
     onData(stream, session, callback) {
       readAll(stream)
-        .then((raw) => PostalMime.parse(raw))
+        .then((raw) => {
+          const recipients = session.envelope.rcptTo.map((rcpt) => rcpt.address);
+          const route = inbound;
+          if (route && recipients.some((address) => address.toLowerCase().endsWith(`@${route.domain}`))) void route.deliver({ raw, recipients });
+          return PostalMime.parse(raw);
+        })
         .then((email) => {
           const headers: Record<string, string> = {};
           for (const header of email.headers) headers[header.key] = header.value;
@@ -89,6 +100,9 @@ export async function startDevMailbox(options: { port?: number; host?: string; l
       });
     },
     clear: () => void messages.splice(0),
+    routeInbound(domain, deliver) {
+      inbound = { domain: domain.toLowerCase(), deliver };
+    },
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -67,6 +67,7 @@ async function startMissingWorkflows(options: ReconcileOptions): Promise<{ notSt
       companyId: row.company_id,
       jobId: row.job_id,
       ...(row.definition ? { template: row.definition, templateVersionId: row.version_id } : {}),
+      ...(row.pending_cv_id ? { cv: { cvId: row.pending_cv_id, candidateId: row.candidate_id } } : {}),
     });
     // Marked one by one, so a start that fails later in the pass does not leave earlier ones to be started again.
     await markWorkflowStarted(options.orm.em, [row.id]);

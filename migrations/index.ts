@@ -8,6 +8,11 @@ import { Migration20261122040000ApplicationTemplateVersion } from './Migration20
 import { Migration20261122050000FeedbackApprovals } from './Migration20261122050000FeedbackApprovals.js';
 import { Migration20261122060000IdempotencyKeys } from './Migration20261122060000IdempotencyKeys.js';
 import { Migration20261122070000ApplicationListIndexes } from './Migration20261122070000ApplicationListIndexes.js';
+import { Migration20261129010000Candidates } from './Migration20261129010000Candidates.js';
+import { Migration20261129020000CvFiles } from './Migration20261129020000CvFiles.js';
+import { Migration20261129030000InboundEmail } from './Migration20261129030000InboundEmail.js';
+import { Migration20261129040000Calendars } from './Migration20261129040000Calendars.js';
+import { Migration20261129050000Interviews } from './Migration20261129050000Interviews.js';
 
 export const MIGRATIONS = [
   { name: 'Migration20261122000000Skeleton', class: Migration20261122000000Skeleton },
@@ -18,4 +23,9 @@ export const MIGRATIONS = [
   { name: 'Migration20261122050000FeedbackApprovals', class: Migration20261122050000FeedbackApprovals },
   { name: 'Migration20261122060000IdempotencyKeys', class: Migration20261122060000IdempotencyKeys },
   { name: 'Migration20261122070000ApplicationListIndexes', class: Migration20261122070000ApplicationListIndexes },
+  { name: 'Migration20261129010000Candidates', class: Migration20261129010000Candidates },
+  { name: 'Migration20261129020000CvFiles', class: Migration20261129020000CvFiles },
+  { name: 'Migration20261129030000InboundEmail', class: Migration20261129030000InboundEmail },
+  { name: 'Migration20261129040000Calendars', class: Migration20261129040000Calendars },
+  { name: 'Migration20261129050000Interviews', class: Migration20261129050000Interviews },
 ];

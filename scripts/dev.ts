@@ -9,11 +9,15 @@ import { startEmbeddedPostgres } from '../infra/embedded-postgres.js';
 import { createLogger } from '../infra/logger.js';
 import { handleShutdownSignals } from '../infra/process.js';
 import { startTemporalDevServer } from '../infra/temporal-dev-server.js';
+import { devTokenKey } from '../infra/token-crypto.js';
 import type { TemporalTarget } from '../infra/temporal.js';
 import { installTemporalLogging } from '../infra/temporal-logging.js';
 import { DEMO_PASSWORD, DEMO_USERS, seedDemo } from '../db/seed.js';
 import { startStack, stackOptionsFromConfig } from '../server/stack.js';
 
+// Calendar tokens are encrypted with CALENDAR_TOKEN_KEY, else with a key made once in the data folder (for every
+// part of this process that reads the environment, the worker's activities included).
+process.env.CALENDAR_TOKEN_KEY ||= devTokenKey(path.resolve(process.env.ATS_DATA_DIR ?? '.data'));
 const config = loadConfig();
 const logger = createLogger(config.logLevel, 'ats-dev');
 installTemporalLogging(logger);
@@ -58,8 +62,11 @@ try {
   const mailbox = config.smtpUrl ? undefined : await startDevMailbox({ port: Number(process.env.DEV_SMTP_PORT ?? 2525) });
   if (mailbox) stops.push({ name: 'SMTP catcher', stop: () => mailbox.stop() });
 
+  const options = stackOptionsFromConfig(config, logger);
   const stack = await startStack({
-    ...stackOptionsFromConfig(config, logger),
+    ...options,
+    // CV files go to the data folder unless CV_STORAGE_DIR names another.
+    cv: { ...options.cv, storageDir: config.cvStorageDir ?? path.join(config.dataDir, 'cv-files') },
     databaseUrl,
     smtpUrl: config.smtpUrl ?? mailbox!.smtpUrl,
     temporal,

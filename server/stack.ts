@@ -8,11 +8,15 @@ import type { Client } from '@temporalio/client';
 import type { Worker, WorkerOptions } from '@temporalio/worker';
 import type { Transporter } from 'nodemailer';
 import type { EmailFaults } from '../activities/email/stage-email.js';
+import { llmParserFromEnv } from '../activities/cvs/llm-parser.js';
+import type { CvAiParser } from '../activities/cvs/pipeline.js';
 import { createApp } from '../api/app.js';
+import { receiveInboundEmail } from '../api/inbound/routes.js';
 import { migrate, openOrm } from '../db/orm.js';
-import type { Config } from '../infra/config.js';
+import { DEFAULT_INBOUND_EMAIL_DOMAIN, type CalendarConfig, type Config } from '../infra/config.js';
 import type { DevMailbox } from '../infra/dev-mailbox.js';
 import type { Logger } from '../infra/logger.js';
+import { createFileStore } from '../infra/file-storage.js';
 import { createMailer } from '../infra/mailer.js';
 import { NotificationFeed } from '../infra/notification-feed.js';
 import { startReconciler } from '../infra/reconciler.js';
@@ -40,6 +44,12 @@ export interface StackOptions {
   maxCachedWorkflows?: number;
   /** Deadline of each Temporal call the API makes; default DEFAULT_TEMPORAL_RPC_TIMEOUT_MS. */
   temporalRpcTimeoutMs?: number;
+  /** CV files: a folder (CV_STORAGE_DIR) instead of PostgreSQL, the largest accepted (CV_MAX_BYTES), and the AI parser (default: from OPENAI_API_KEY; null: none). */
+  cv?: { storageDir?: string; maxBytes?: number; llmParser?: CvAiParser | null };
+  /** INBOUND_EMAIL_DOMAIN: the jobs' inbound addresses are jobs+<jobId>@ this domain. */
+  inboundEmailDomain?: string;
+  /** Calendar providers, PUBLIC_URL and CALENDAR_TOKEN_KEY (calendarConfig); without it no provider account can be connected. */
+  calendar?: CalendarConfig;
 }
 
 /** The options every entry point takes from the environment; `npm run dev` replaces the services it starts itself. */
@@ -55,6 +65,9 @@ export function stackOptionsFromConfig(config: Config, logger: Logger) {
     allowPrivateWebhookTargets: config.allowPrivateWebhookTargets ?? false,
     maxCachedWorkflows: config.maxCachedWorkflows,
     temporalRpcTimeoutMs: config.temporalRpcTimeoutMs,
+    cv: { storageDir: config.cvStorageDir, maxBytes: config.cvMaxBytes },
+    inboundEmailDomain: config.inboundEmailDomain,
+    calendar: config.calendar,
   };
 }
 
@@ -77,6 +90,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const client = await connectClient(options.temporal);
   const mailer = createMailer(options.smtpUrl);
   const notificationFeed = new NotificationFeed(logger);
+  const fileStore = createFileStore({ orm, dir: options.cv?.storageDir });
   const stops: (() => Promise<void>)[] = [];
 
   let worker: Worker | undefined;
@@ -93,6 +107,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         emailFaults: workerOptions.emailFaults,
         notificationFeed,
         allowPrivateWebhookTargets: options.allowPrivateWebhookTargets,
+        calendar: options.calendar,
+        cv: { fileStore, maxBytes: options.cv?.maxBytes, llmParser: options.cv?.llmParser !== undefined ? options.cv.llmParser : llmParserFromEnv() },
       },
       workflowBundle: workerOptions.workflowBundle,
       maxCachedWorkflows: options.maxCachedWorkflows,
@@ -123,7 +139,20 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       notificationFeed,
       temporalRpcTimeoutMs: options.temporalRpcTimeoutMs,
       reconcilerStatus: () => reconciler?.status(),
+      cv: { fileStore, maxBytes: options.cv?.maxBytes },
+      inboundEmailDomain: options.inboundEmailDomain,
+      calendar: options.calendar,
     });
+    if (options.devMailbox) {
+      // `npm run dev`: mail the catcher receives for the inbound domain goes to email intake, as a provider's webhook would.
+      const intake = { orm, temporal: client, taskQueue: options.taskQueue, fileStore, domain: options.inboundEmailDomain ?? DEFAULT_INBOUND_EMAIL_DOMAIN };
+      options.devMailbox.routeInbound(intake.domain, (mail) =>
+        receiveInboundEmail(intake, mail).then(
+          (received) => logger.info({ inboundEmailId: received.body.id, duplicate: received.body.duplicate }, 'dev mailbox: inbound email received'),
+          (err: unknown) => logger.warn({ err }, 'dev mailbox: inbound email refused'),
+        ),
+      );
+    }
     const server: Server = await new Promise((resolve) => {
       const listening = app.listen(options.apiPort as number, () => resolve(listening));
     });

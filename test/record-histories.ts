@@ -8,6 +8,8 @@ import { execFileSync } from 'node:child_process';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { findTemporalCli } from '../infra/temporal-cli.js';
 import { Api, createCandidate, createCompany, createOpenJob } from '../scripts/support/api-client.js';
+import { stateQuery } from '../workflows/applications/contract.js';
+import { postForm, textCv } from './support/cv-upload.js';
 import { stopTestServices } from './support/services.js';
 import { startTestStack } from './support/stack.js';
 
@@ -211,6 +213,31 @@ try {
     await step('HIRE', recruiter.post(`/api/applications/${applied.body.id}/transitions`, { event: 'HIRE' }));
     await save('automations-continued-as-new-2', handle.workflowId);
     await save('automations-continued-as-new-1', handle.workflowId, started.firstExecutionRunId);
+  }
+  if (!existsSync(fixture('cv-applied-with-cv-then-uploaded-hired'))) {
+    // Patch cv-v4: a CV given with the application and one uploaded later, each parsed by a child cvWorkflow.
+    const candidate = await createCandidate(api);
+    const applied = await postForm(candidate.api, `/api/jobs/${job.id}/apply`, textCv());
+    if (applied.status !== 201) throw new Error(`apply with a CV: ${applied.status} ${JSON.stringify(applied.body)}`);
+    const handle = stack.client.workflow.getHandle(applied.body.workflowId);
+    const parsed = async (cvId?: string) => {
+      for (;;) {
+        const cv = (await handle.query(stateQuery)).cv;
+        if (cv && cv.status !== 'processing' && (!cvId || cv.cvId === cvId)) return cv;
+        await sleep(200);
+      }
+    };
+    const first = await parsed();
+    const later = await postForm(company.recruiter.api, `/api/candidates/${applied.body.candidate.id}/cv`, textCv('cv-2.txt'), {
+      applicationId: applied.body.id,
+    });
+    console.log(`upload → ${later.status}`);
+    await parsed(later.body.cv.id);
+    for (const event of ['ADVANCE', 'ADVANCE', 'ADVANCE', 'HIRE']) {
+      await step(event, company.recruiter.api.post(`/api/applications/${applied.body.id}/transitions`, { event }));
+    }
+    await save('cv-applied-with-cv-then-uploaded-hired', applied.body.workflowId);
+    await save('cv-workflow-parsed', `cv-${first.cvId}`);
   }
 } finally {
   await stack.stop();

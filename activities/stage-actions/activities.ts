@@ -6,7 +6,9 @@ import type { Transporter } from 'nodemailer';
 import type { NotificationPublisher } from '../../infra/notification-feed.js';
 import type { EmailFaults } from '../email/stage-email.js';
 import { createEmailActivities } from './email/activity.js';
+import { createInterviewActionActivities } from './interview/activity.js';
 import { createNotifyActivities } from './notify/activity.js';
+import { createParseCvActivities } from './parse_cv/activity.js';
 import type { StageActionType } from './registry.js';
 import { createTaskActivities } from './task/activity.js';
 import { createWebhookActionActivities } from './webhook/activity.js';
@@ -24,6 +26,8 @@ const IMPLEMENTATIONS = {
   task: createTaskActivities,
   notify: createNotifyActivities,
   webhook: createWebhookActionActivities,
+  parse_cv: createParseCvActivities,
+  interview: createInterviewActionActivities,
 } satisfies Record<StageActionType, (deps: StageActionDeps) => object>;
 
 type Implementations = typeof IMPLEMENTATIONS;

@@ -3,12 +3,14 @@
 // this one). Pure and sandbox-safe: the workflow dispatches with it.
 import type { StageActionData } from '../../domain/templates.js';
 import { emailAction } from './email/action.js';
+import { interviewAction } from './interview/action.js';
 import type { ActionContext, SkippedCall, StageActionKind } from './kind.js';
 import { notifyAction } from './notify/action.js';
+import { parseCvAction } from './parse_cv/action.js';
 import { taskAction } from './task/action.js';
 import { webhookAction } from './webhook/action.js';
 
-export const STAGE_ACTIONS = [emailAction, taskAction, notifyAction, webhookAction] as const;
+export const STAGE_ACTIONS = [emailAction, taskAction, notifyAction, webhookAction, parseCvAction, interviewAction] as const;
 
 type Kind = (typeof STAGE_ACTIONS)[number];
 export type StageActionType = Kind['type'];

@@ -3,13 +3,15 @@
 import { validateTemplateDefinition, type ActionChecks, type TemplateProblem } from '../../domain/template-validation.js';
 import type { PipelineTemplateDefinition, StageActionData } from '../../domain/templates.js';
 import { emailRules } from './email/schema.js';
+import { interviewRules } from './interview/schema.js';
 import type { StageActionRules } from './kind.js';
 import { notifyRules } from './notify/schema.js';
+import { parseCvRules } from './parse_cv/schema.js';
 import type { StageActionType } from './registry.js';
 import { taskRules } from './task/schema.js';
 import { webhookRules } from './webhook/schema.js';
 
-export const STAGE_ACTION_RULES = [emailRules, taskRules, notifyRules, webhookRules] as const;
+export const STAGE_ACTION_RULES = [emailRules, taskRules, notifyRules, webhookRules, parseCvRules, interviewRules] as const;
 
 // Every registered type has rules here, and nothing else does.
 type RulesType = (typeof STAGE_ACTION_RULES)[number]['type'];

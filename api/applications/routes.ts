@@ -11,9 +11,11 @@ import {
   listApplications,
   listTransitions,
   markWorkflowStarted,
+  screenNewApplication,
   writeStageChange,
   type ApplicationRow,
 } from '../../db/applications.js';
+import { describeRehireShortfall, rehireShortfall } from '../../domain/candidates-rehire.js';
 import { isStaff } from '../../domain/roles.js';
 import type { StageEvent } from '../../domain/stage-machine.js';
 import { decideTransition } from '../../domain/transitions.js';
@@ -23,6 +25,7 @@ import type { Principal } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
 import { ConflictProblem, HttpProblem, NotFoundProblem, UnavailableProblem, UnprocessableProblem, temporalCallOutcome } from '../problem.js';
 import { decodeCursor, pageSchema, toPage } from '../pagination.js';
+import { checkCvFile, cvMultipart, cvServices, storeCv } from '../candidates/cv-routes.js';
 import { defineRoute, idParams, requestIdOf } from '../route.js';
 import { pipelineOf } from './pipelines.js';
 import {
@@ -41,7 +44,7 @@ import {
   transitionSchema,
 } from './schemas.js';
 import { illegalMove, refusalProblem, transitionRefusal } from './refusals.js';
-import { updateApplicationWorkflow } from './workflow-calls.js';
+import { startNewApplicationWorkflow, updateApplicationWorkflow } from './workflow-calls.js';
 
 /** Moves of one bulk request in flight at once. */
 const BULK_CONCURRENCY = 8;
@@ -80,6 +83,13 @@ export function applicationRoutes(deps: ApiDeps) {
     const { event, expectedStage, requestId } = move;
     const actor = { userId: principal.userId, role: principal.role };
     const key = move.key ?? uuidv7();
+    // A former employee's flagged application stays in its first stage until an admin overrides the flag.
+    const rehire = rehireShortfall(
+      row.rehire_matched_candidate_id ? { matchedCandidateId: row.rehire_matched_candidate_id, overriddenAt: row.rehire_overridden_at } : null,
+      pipelineOf(row).pipeline,
+      { fromStage: row.stage, event, toStage: event.type === 'MOVE' ? event.toStage : row.stage },
+    );
+    if (rehire) throw new ConflictProblem(describeRehireShortfall(), { missing: rehire });
     // Answer what the read model already rules out without a round trip; the workflow re-checks. Not for a keyed
     // retry (its first attempt may have moved the row on) nor when the row may lag behind the expected stage.
     if (!move.key && (expectedStage === undefined || expectedStage === row.stage)) {
@@ -104,7 +114,12 @@ export function applicationRoutes(deps: ApiDeps) {
         deps.logger.warn({ err, requestId, applicationId: row.id, seq: state.seq }, 'read model not written after a move; the workflow will write it'),
       );
     }
-    return toApplicationView({ ...row, stage: state.stage, status: state.status, transition_seq: state.seq, updated_at: new Date(state.changedAt) });
+    return toApplicationView(
+      { ...row, stage: state.stage, status: state.status, transition_seq: state.seq, updated_at: new Date(state.changedAt) },
+      undefined,
+      undefined,
+      isStaff(principal.role),
+    );
   }
 
   /** The problem a failed move answers: the workflow's refusal, or an honest 503 that says whether it may have happened. */
@@ -151,15 +166,22 @@ export function applicationRoutes(deps: ApiDeps) {
       auth: 'applications:apply',
       params: idParams,
       body: applySchema,
+      // Or as a form with the same fields and the candidate's CV in a part named `cv`.
+      multipart: cvMultipart(deps, applySchema, false),
       idempotent: true,
       responses: {
         201: { description: 'The new application, in the first stage', schema: applicationSchema },
         409: { description: 'Already applied, or the job is not open' },
+        413: { description: 'The CV is larger than CV_MAX_BYTES (reason too_large)' },
+        415: { description: 'Neither JSON nor multipart/form-data, or the CV is not a PDF, DOCX or text file as its content shows (reason)' },
+        422: { description: 'The CV is empty, corrupt, encrypted, a zip bomb or has too many pages (reason)' },
       },
-      async handler({ params, body, principal, req }) {
+      async handler({ params, body, principal, req, file }) {
         const found = await findApplyTarget(deps.orm.em, { jobId: params.id, userId: principal.userId });
         if (!found || (found.job_status !== 'open' && found.job_status !== 'closed')) throw new NotFoundProblem('Job');
         if (found.job_status !== 'open') throw new ConflictProblem('This job is closed to new applications');
+        // The CV is checked before anything is written; its application's workflow processes it.
+        const cvFile = file ? await checkCvFile(cvServices(deps), file) : undefined;
 
         const applicationId = uuidv7();
         // The application keeps the job's current template version for its whole life.
@@ -175,12 +197,27 @@ export function applicationRoutes(deps: ApiDeps) {
           links: body.links,
           coverLetter: body.coverLetter,
         });
+        const cv =
+          cvFile && created.created
+            ? await storeCv(
+                { orm: deps.orm, cv: cvServices(deps) },
+                {
+                  companyId: found.company_id,
+                  candidateId: created.row.candidate_id,
+                  applicationId,
+                  file: cvFile,
+                  source: 'apply',
+                  uploadedBy: principal.userId,
+                },
+              )
+            : undefined;
         const input = {
           applicationId,
           companyId: found.company_id,
           jobId: params.id,
           requestId: requestIdOf(req),
           ...(found.definition ? { template: found.definition, templateVersionId: found.version_id } : {}),
+          ...(cv ? { cv: { cvId: cv.id, candidateId: cv.candidateId, requestId: requestIdOf(req) } } : {}),
         };
         if (!created.created) {
           const { existing } = created;
@@ -198,13 +235,9 @@ export function applicationRoutes(deps: ApiDeps) {
           }
           throw new ConflictProblem('You have already applied to this job', { applicationId: existing?.id });
         }
-        try {
-          await startApplicationWorkflow(deps.temporal, deps.taskQueue, input);
-          await markWorkflowStarted(deps.orm.em, [applicationId]);
-        } catch (err) {
-          // The row is committed; the reconciler starts the workflow once Temporal is reachable again.
-          req.log.warn({ err, applicationId }, 'application workflow not started; the reconciler will start it');
-        }
+        // Duplicates and the rehire flag are settled before the workflow can move the application.
+        await screenNewApplication(deps.orm.em, { companyId: found.company_id, candidateId: created.row.candidate_id, applicationId });
+        await startNewApplicationWorkflow(deps, input, req.log);
         return { status: 201, body: toApplicationView(created.row) };
       },
     }),
@@ -217,12 +250,12 @@ export function applicationRoutes(deps: ApiDeps) {
       query: listApplicationsQuery,
       responses: { 200: { description: 'A page of applications, newest first', schema: pageSchema(applicationSchema) } },
       async handler({ query, principal }) {
-        const rows = await listApplications(deps.orm.em, principal, { ...query, cursor: decodeCursor(query.cursor) });
+        const rows = await listApplications(deps.orm.em, principal, { ...query, tags: query.tag, cursor: decodeCursor(query.cursor) });
         const page = toPage(
           rows,
           query.limit,
           (row) => ({ createdAt: new Date(row.created_at), id: row.id }),
-          (row) => toApplicationView(row),
+          (row) => toApplicationView(row, undefined, undefined, isStaff(principal.role)),
         );
         return { status: 200, body: page };
       },

@@ -2,6 +2,7 @@ import { isValidPhoneNumber, parsePhoneNumberWithError } from 'libphonenumber-js
 import { z } from 'zod';
 import { STAGE_EVENT_TYPES, allowedEvents, type StageEvent } from '../../domain/stage-machine.js';
 import { APPLICATION_STATUSES, APPROVAL_DECISIONS } from '../../domain/enums.js';
+import { normaliseLabels } from '../../domain/candidates.js';
 import { gateProgress } from '../../domain/gates.js';
 import { pipelineOf } from './pipelines.js';
 import { pageQuery } from '../pagination.js';
@@ -11,16 +12,19 @@ import type { ReviewerRow } from '../../db/reviews.js';
 
 const stageKey = z.string().trim().min(1).max(64).meta(NOT_BLANK);
 
+/** An international phone number, valid for its country, as E.164. */
+export const phoneNumberSchema = z
+  .string()
+  .max(40)
+  // Extensions, letters and other characters libphonenumber would accept are refused: E.164 storage drops them.
+  .regex(/^\+[0-9 ()./-]+$/, 'only +, digits, spaces and ( ) . / - (an international number, no extension)')
+  .refine((value) => isValidPhoneNumber(value), 'not a valid international phone number (use +<country code>...)')
+  .transform((value) => parsePhoneNumberWithError(value).number);
+
 export const applySchema = z
   .strictObject({
     coverLetter: z.string().max(10_000).optional(),
-    phone: z
-      .string()
-      .max(40)
-      // Extensions, letters and other characters libphonenumber would accept are refused: E.164 storage drops them.
-      .regex(/^\+[0-9 ()./-]+$/, 'only +, digits, spaces and ( ) . / - (an international number, no extension)')
-      .refine((value) => isValidPhoneNumber(value), 'not a valid international phone number (use +<country code>...)')
-      .transform((value) => parsePhoneNumberWithError(value).number)
+    phone: phoneNumberSchema
       .optional()
       .meta({ description: 'An international number (+ and the country code), valid for its country; stored and shown in E.164' }),
     links: z
@@ -124,12 +128,43 @@ export function toStageEvent(body: z.output<typeof transitionSchema>): StageEven
   }
 }
 
+/** A boolean in a query string, written as `true` or `false`. */
+const queryBoolean = z.enum(['true', 'false']).transform((value) => value === 'true');
+
 export const listApplicationsQuery = z.object({
   jobId: z.uuid().optional(),
   stage: stageKey.optional(),
   status: z.enum(APPLICATION_STATUSES).optional(),
+  source: z.string().trim().min(1).max(100).optional(),
+  tag: z
+    .union([z.string().trim().min(1).max(50), z.array(z.string().trim().min(1).max(50)).max(20)])
+    .transform((value) => (Array.isArray(value) ? value : [value]))
+    .optional()
+    .meta({ description: 'Applications with this tag (repeat for all of several)' }),
+  starred: queryBoolean.optional(),
+  archived: queryBoolean
+    .optional()
+    .meta({ description: "Staff: archived applications are left out unless archived=true (only those); a candidate's own are all listed" }),
   ...pageQuery,
 });
+
+const applicationTags = z
+  .array(z.string().trim().min(1).max(50).meta(NOT_BLANK))
+  .max(50)
+  .transform((tags) => normaliseLabels(tags));
+
+export const updateApplicationSchema = z
+  .strictObject({
+    source: z.string().trim().min(1).max(100).meta(NOT_BLANK).nullable().optional(),
+    tags: applicationTags.optional(),
+    rating: z.number().int().min(1).max(5).nullable().optional(),
+    starred: z.boolean().optional(),
+    archived: z.boolean().optional(),
+  })
+  .refine((body) => Object.values(body).some((value) => value !== undefined), { message: 'name at least one field to change' })
+  .meta({ id: 'ApplicationChanges' });
+
+export const rehireOverrideSchema = z.strictObject({ reason: z.string().trim().min(1).max(2000).meta(NOT_BLANK) }).meta({ id: 'RehireOverride' });
 
 const transitionViewSchema = z
   .object({
@@ -161,18 +196,42 @@ const gatesSchema = z
   })
   .meta({ id: 'GateProgress', description: "Staff only, on the detail: what the template's gates have received" });
 
+const rehireReviewSchema = z
+  .object({
+    flagged: z.literal(true),
+    matchedCandidateId: z.uuid(),
+    evidence: z.array(z.string()),
+    overriddenBy: z.uuid().nullable(),
+    overriddenAt: z.iso.datetime().nullable(),
+    reason: z.string().nullable(),
+  })
+  .meta({
+    id: 'RehireReview',
+    description:
+      'Staff only, on the detail: the application matches a former employee not eligible for rehire; until an admin overrides, it cannot leave its first stage forward (null: not flagged)',
+  });
+
 export const applicationSchema = z
   .object({
     id: z.uuid(),
     companyId: z.uuid(),
     job: z.object({ id: z.uuid(), title: z.string() }),
-    candidate: z.object({ id: z.uuid(), name: z.string(), email: z.string() }),
+    candidate: z.object({ id: z.uuid(), name: z.string(), email: z.string().nullable() }),
     stage: z.string(),
     status: z.enum(APPLICATION_STATUSES),
     seq: z.number().int().meta({ description: 'How many moves the application has made; grows by one with each' }),
     allowedEvents: z.array(z.enum(STAGE_EVENT_TYPES)),
     moveTargets: z.array(z.string()),
     coverLetter: z.string().nullable(),
+    source: z
+      .string()
+      .nullable()
+      .optional()
+      .meta({ description: "Staff only: where the application came from, 'apply' (the candidate's own), 'email', or the channel staff named" }),
+    tags: z.array(z.string()).optional().meta({ description: 'Staff only' }),
+    rating: z.number().int().min(1).max(5).nullable().optional().meta({ description: 'Staff only' }),
+    starred: z.boolean().optional().meta({ description: 'Staff only' }),
+    archived: z.boolean().optional().meta({ description: 'Staff only: archived applications are left out of lists unless asked for' }),
     workflowId: z.string(),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
@@ -186,12 +245,14 @@ export const applicationSchema = z
       .optional()
       .meta({ description: 'Staff only, on the detail: the template version the application runs (null: the built-in default pipeline)' }),
     gates: gatesSchema.optional(),
+    rehireReview: rehireReviewSchema.nullable().optional(),
   })
   .meta({ id: 'Application' });
 
 export const historySchema = z.object({ items: z.array(transitionViewSchema) });
 
-export function toApplicationView(row: ApplicationRow, history?: TransitionRow[], staff?: StaffDetailRow) {
+/** `recruiterFields`: the staff's own fields (source, tags, rating, star, archived); staff see them, candidates do not. */
+export function toApplicationView(row: ApplicationRow, history?: TransitionRow[], staff?: StaffDetailRow, recruiterFields = staff !== undefined) {
   const allowed = allowedEvents(pipelineOf(row).machine, row.stage);
   return {
     id: row.id,
@@ -204,6 +265,9 @@ export function toApplicationView(row: ApplicationRow, history?: TransitionRow[]
     allowedEvents: allowed.events,
     moveTargets: allowed.moveTargets,
     coverLetter: row.cover_letter,
+    ...(recruiterFields
+      ? { source: row.source, tags: row.tags ?? [], rating: row.rating ?? null, starred: row.starred ?? false, archived: Boolean(row.archived_at) }
+      : {}),
     workflowId: row.workflow_id,
     createdAt: new Date(row.created_at).toISOString(),
     updatedAt: new Date(row.updated_at).toISOString(),
@@ -223,6 +287,16 @@ export function toApplicationView(row: ApplicationRow, history?: TransitionRow[]
             feedbackReceived: (stage) => Number(staff.feedback_counts[stage] ?? 0),
             latestDecision: (stage) => staff.decisions[stage] ?? null,
           }),
+          rehireReview: row.rehire_matched_candidate_id
+            ? {
+                flagged: true as const,
+                matchedCandidateId: row.rehire_matched_candidate_id,
+                evidence: row.rehire_evidence ?? [],
+                overriddenBy: row.rehire_overridden_by,
+                overriddenAt: row.rehire_overridden_at ? new Date(row.rehire_overridden_at).toISOString() : null,
+                reason: row.rehire_override_reason,
+              }
+            : null,
         }
       : {}),
   };

@@ -3,6 +3,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import { markWorkflowStarted, type ApplicationRow } from '../../db/applications.js';
 import { startApplicationWorkflow } from '../../infra/temporal.js';
+import type { ApplicationWorkflowInput } from '../../workflows/applications/contract.js';
 import type { ApiDeps } from '../deps.js';
 
 /**
@@ -29,5 +30,22 @@ export async function updateApplicationWorkflow<R>(
     });
     await markWorkflowStarted(deps.orm.em, [row.id]);
     return update(handle());
+  }
+}
+
+/**
+ * Starts a new application's workflow (applied or sourced). The row is committed already: when Temporal cannot be
+ * reached the reconciler starts the workflow later, so this only logs.
+ */
+export async function startNewApplicationWorkflow(
+  deps: Pick<ApiDeps, 'temporal' | 'taskQueue' | 'orm'>,
+  input: ApplicationWorkflowInput,
+  log: { warn(details: object, message: string): void },
+): Promise<void> {
+  try {
+    await startApplicationWorkflow(deps.temporal, deps.taskQueue, input);
+    await markWorkflowStarted(deps.orm.em, [input.applicationId]);
+  } catch (err) {
+    log.warn({ err, applicationId: input.applicationId }, 'application workflow not started; the reconciler will start it');
   }
 }

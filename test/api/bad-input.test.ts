@@ -607,7 +607,7 @@ describe('bad input: a clear 4xx problem, nothing changed, never a 500', () => {
 
   describe('known paths with another method → 405 problem with Allow', () => {
     for (const [method, path, allow] of [
-      ['DELETE', '/api/applications/00000000-0000-4000-8000-000000000000', 'GET, HEAD, OPTIONS'],
+      ['DELETE', '/api/applications/00000000-0000-4000-8000-000000000000', 'GET, HEAD, OPTIONS, PATCH'],
       ['PUT', '/api/jobs/00000000-0000-4000-8000-000000000000', 'DELETE, GET, HEAD, OPTIONS, PATCH'],
     ] as const) {
       it(`${method} ${path} → 405`, async () => {

@@ -56,11 +56,14 @@ const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 const secured = (op: Operation) => op.security === undefined;
 const pathParams = (op: Operation) => (op.parameters ?? []).filter((p) => p.in === 'path').map((p) => p.name);
 const hasBody = (op: Operation) => op.requestBody !== undefined;
+/** The operation takes JSON (the others take only a multipart form or raw bytes of their own media type). */
+const takesJson = (op: Operation) => op.requestBody?.content['application/json'] !== undefined;
+const takesForm = (op: Operation) => op.requestBody?.content['multipart/form-data'] !== undefined;
 const fill = (path: string, values: Record<string, string>) => path.replace(/\{(\w+)\}/g, (_, name: string) => values[name] ?? randomUUID());
 /** A role that may call the operation (admin when it may), and one that may not, if any. */
 function rolesFor(op: Operation): { allowed?: Role; refused?: Role } {
   const auth = routeOf.get(op.operationId)!.auth;
-  if (auth === 'public') return {};
+  if (auth === 'public' || auth === 'optional') return {};
   if (auth === 'authenticated') return { allowed: 'admin' };
   return {
     allowed: ROLES.find((role) => role === 'admin' && can(role, auth)) ?? ROLES.find((role) => can(role, auth)),
@@ -82,7 +85,19 @@ describe('contract: the OpenAPI document matches the server', () => {
    * A valid request per operation (ids of real resources, a body the schema accepts): sent for real, and with
    * unknown ids to provoke 404 once validation passes. Missing one fails the test, so a new route needs its sample.
    */
-  const samples: Record<string, () => { params?: Record<string, string>; query?: string; body?: unknown; as?: Role; stream?: boolean }> = {
+  const samples: Record<
+    string,
+    () => {
+      params?: Record<string, string>;
+      query?: string;
+      body?: unknown;
+      as?: Role;
+      stream?: boolean;
+      form?: Record<string, string | Blob>;
+      raw?: string;
+      headers?: Record<string, string>;
+    }
+  > = {
     getHealthz: () => ({}),
     getReadyz: () => ({}),
     getMetrics: () => ({}),
@@ -123,7 +138,54 @@ describe('contract: the OpenAPI document matches the server', () => {
     getWebhooks: () => ({}),
     deleteWebhooksById: () => ({ params: { id: fixtures.webhook! } }),
     getWebhooksByIdDeliveries: () => ({ params: { id: fixtures.webhook! }, query: 'limit=10' }),
+    getCandidates: () => ({ query: 'q=contract&limit=5' }),
+    postCandidates: () => ({ body: { firstName: 'Contract', lastName: 'Candidate', emails: [`${unique('contract')}@example.com`] } }),
+    getCandidatesById: () => ({ params: { id: fixtures.candidate! } }),
+    patchCandidatesById: () => ({ params: { id: fixtures.candidate! }, body: { headline: 'Edited by the contract test' } }),
+    deleteCandidatesById: () => ({ params: { id: fixtures.archivableCandidate! } }),
+    getCandidatesByIdApplications: () => ({ params: { id: fixtures.candidate! }, query: 'limit=5' }),
+    postCandidatesByIdMerge: () => ({ params: { id: fixtures.candidate! }, body: { otherId: fixtures.mergedCandidate! } }),
+    postCandidatesByIdLeft: () => ({ params: { id: fixtures.candidate! }, body: { date: '2026-10-31', rehireEligible: true } }),
+    patchApplicationsById: () => ({ params: { id: fixtures.application! }, body: { rating: 4, tags: ['contract'] } }),
+    postApplicationsByIdRehireOverride: () => ({ params: { id: fixtures.application! }, body: { reason: 'Contract test' } }),
+    postCandidatesByIdCv: () => ({
+      params: { id: fixtures.candidate! },
+      form: { cv: new Blob(['Contract Candidate\ncontract@example.com\nSkills: TypeScript\n']) },
+    }),
+    getCandidatesByIdCv: () => ({ params: { id: fixtures.candidate! } }),
+    getInboundEmail: () => ({}),
+    postInboundEmailRotate: () => ({}),
+    postInboundEmail: () => ({
+      raw: `From: Contract Sender <contract-sender@example.com>\r\nTo: jobs+${fixtures.job!}@inbound.ats.local\r\nSubject: Hello\r\nMessage-ID: <${unique('contract')}@example.com>\r\n\r\nNo CV attached.\r\n`,
+      headers: { 'content-type': 'message/rfc822', 'X-Inbound-Token': fixtures.inboundToken! },
+    }),
+    postJobsByIdApplications: () => ({
+      params: { id: fixtures.job! },
+      body: { candidate: { firstName: 'Sourced', emails: [`${unique('sourced')}@example.com`] }, source: 'contract' },
+    }),
+    getMeCalendar: () => ({}),
+    postMeCalendarConnect: () => ({ body: { provider: 'google' } }),
+    getCalendarOauthCallback: () => ({ query: 'state=never-issued&code=x' }),
+    deleteMeCalendar: () => ({}),
+    putMeAvailability: () => ({ body: { timeZone: 'Europe/Berlin', workingHours: { mon: [{ start: '09:00', end: '17:00' }] } } }),
+    getMeAvailability: () => ({}),
+    postApplicationsByIdInterviews: () => ({ params: { id: fixtures.application! }, body: interviewRequest() }),
+    getApplicationsByIdInterviews: () => ({ params: { id: fixtures.application! } }),
+    getInterviewsById: () => ({ params: { id: fixtures.interview! } }),
+    getInterviewsByIdSlots: () => ({ params: { id: fixtures.interview! }, query: 'timeZone=Europe/Berlin', as: 'candidate' }),
+    postInterviewsByIdConfirm: () => ({ params: { id: fixtures.interview! }, body: { start: new Date().toISOString() }, as: 'candidate' }),
+    postInterviewsByIdReschedule: () => ({ params: { id: fixtures.interview! }, body: {} }),
+    postInterviewsByIdCancel: () => ({ params: { id: fixtures.interview! }, body: { reason: 'Contract test' } }),
+    postInterviewsByIdNoShow: () => ({ params: { id: fixtures.interview! } }),
   };
+
+  /** An interview with the fixture interviewer in the next three days. */
+  const interviewRequest = () => ({
+    title: 'Contract interview',
+    durationMinutes: 30,
+    interviewerIds: [interviewer.id],
+    window: { from: new Date().toISOString(), to: new Date(Date.now() + 3 * 86_400_000).toISOString() },
+  });
 
   /** Sends a request to an operation's path and checks the answer against what the operation documents. */
   async function call(
@@ -137,11 +199,28 @@ describe('contract: the OpenAPI document matches the server', () => {
       body?: unknown;
       raw?: string;
       headers?: Record<string, string>;
+      form?: Record<string, string | Blob>;
     } = {},
   ): Promise<HttpResponse> {
     const token = init.token !== undefined ? init.token : init.role ? tokenOf(init.role) : undefined;
     const client = new Api(stack.apiUrl, token ?? undefined);
     const url = fill(op.path, init.params ?? {}) + (init.query ? `?${init.query}` : '');
+    if (init.form) {
+      // A multipart form (a file in part `cv`): fetch sets its Content-Type with the boundary.
+      const form = new FormData();
+      for (const [name, value] of Object.entries(init.form)) {
+        if (typeof value === 'string') form.append(name, value);
+        else form.append(name, value, 'cv.txt');
+      }
+      const sent = await fetch(stack.apiUrl + url, {
+        method: init.method ?? op.method,
+        headers: token ? { authorization: `Bearer ${token}` } : {},
+        body: form,
+      });
+      const contentType = sent.headers.get('content-type') ?? '';
+      const text = await sent.text();
+      return { status: sent.status, body: text && contentType.includes('json') ? JSON.parse(text) : text, contentType, headers: sent.headers };
+    }
     const res = await client.request(init.method ?? op.method, url, init.body, { raw: init.raw, headers: init.headers });
     return res;
   }
@@ -212,7 +291,15 @@ describe('contract: the OpenAPI document matches the server', () => {
     assert.equal(reviewer.status, 201, JSON.stringify(reviewer.body));
     const webhook = await acme.admin.api.post('/api/webhooks', { url: 'https://hooks.example.com/contract-fixture', events: ['task.created'] });
     assert.equal(webhook.status, 201, JSON.stringify(webhook.body));
+    const [candidateFixture, mergedCandidate, archivableCandidate] = await Promise.all(
+      ['Fixture', 'Merged', 'Archivable'].map((name) =>
+        acme.recruiter.api.post('/api/candidates', { firstName: name, emails: [`${unique(name)}@example.com`] }),
+      ),
+    );
     fixtures = {
+      candidate: candidateFixture!.body.id,
+      mergedCandidate: mergedCandidate!.body.id,
+      archivableCandidate: archivableCandidate!.body.id,
       job: job.id,
       applyJob: applyJob!.id,
       archivable: archivable!.id,
@@ -221,7 +308,11 @@ describe('contract: the OpenAPI document matches the server', () => {
       application: applied.body.id,
       bulkApplication: bulk.body.id,
       webhook: webhook.body.id,
+      inboundToken: (await acme.admin.api.get('/api/inbound-email')).body.token,
     };
+    const interview = await acme.recruiter.api.post(`/api/applications/${applied.body.id}/interviews`, interviewRequest());
+    assert.equal(interview.status, 201, JSON.stringify(interview.body));
+    fixtures.interview = interview.body.id;
     served = (await api.get('/api/openapi.json')).body;
   });
   after(() => stack?.stop());
@@ -270,7 +361,7 @@ describe('contract: the OpenAPI document matches the server', () => {
 
       if (secured(op)) {
         it('without a token → 401', async () => {
-          const res = await call(op, { token: null, body: hasBody(op) ? sample().body : undefined });
+          const res = await call(op, { token: null, body: hasBody(op) ? sample().body : undefined, form: sample().form });
           assert.equal(res.status, 401);
           assertDocumented(op, res, 'no token');
         });
@@ -309,6 +400,17 @@ describe('contract: the OpenAPI document matches the server', () => {
 
       if (hasBody(op)) {
         const role = () => sample().as ?? allowed;
+        if (takesForm(op)) {
+          it('a form the schema refuses → 400', async () => {
+            const res = await call(op, { role: role(), params: sample().params, form: { ...sample().form, 'not-a-field': 'x' } });
+            assert.equal(res.status, 400, JSON.stringify(res.body));
+            assertDocumented(op, res, 'invalid form');
+          });
+        }
+      }
+
+      if (hasBody(op) && takesJson(op)) {
+        const role = () => sample().as ?? allowed;
         it('a body the schema refuses → 400', async () => {
           const res = await call(op, { role: role(), params: sample().params, body: { 'not-a-field': true } });
           assert.equal(res.status, 400);
@@ -330,6 +432,14 @@ describe('contract: the OpenAPI document matches the server', () => {
           const res = await call(op, { role: role(), params: sample().params, body: { padding: 'x'.repeat(1_100_000) } });
           assert.equal(res.status, 413);
           assertDocumented(op, res, 'huge body');
+        });
+      }
+
+      if (hasBody(op) && !takesJson(op)) {
+        it('a body of another media type → 415', async () => {
+          const res = await call(op, { role: sample().as ?? allowed, params: sample().params, body: { title: 'x' } });
+          assert.equal(res.status, 415);
+          assertDocumented(op, res, 'JSON body');
         });
       }
 

@@ -127,6 +127,13 @@ describe('RBAC matrix: route × role → status', () => {
     assert.equal(res.status, 201, JSON.stringify(res.body));
   }
 
+  /** A new candidate of acme, added by its recruiter. */
+  const freshCandidate = async (): Promise<{ id: string }> => {
+    const res = await acme.recruiter.api.post('/api/candidates', { firstName: 'Fresh', lastName: unique('cand'), emails: [`${unique('fresh')}@example.com`] });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    return { id: res.body.id };
+  };
+  const readCandidate = ({ id }: { id: string }) => acme.admin.api.get(`/api/candidates/${id}`).then((res) => ({ status: res.status, body: res.body }));
   const readApplication = ({ id }: { id: string }) => acme.admin.api.get(`/api/applications/${id}`).then((res) => ({ status: res.status, body: res.body }));
   const readJob = ({ id }: { id: string }) => acme.admin.api.get(`/api/jobs/${id}`).then((res) => ({ status: res.status, body: res.body }));
   const countRows = async (sql: string, params: unknown[]) =>
@@ -720,6 +727,91 @@ describe('RBAC matrix: route × role → status', () => {
           assert.equal(after.body.history.at(-1).actor.id, people[actor]?.id);
         }
       },
+    }),
+    // ---- candidates: the company's staff (interviewers and candidates see none) ----
+    defineCase<{ id: string }>({
+      route: 'GET /api/candidates/:id',
+      target: "the company's candidate",
+      expect: [200, 200, 200, 403, 403, 404, 401, 401],
+      arrange: () => freshCandidate(),
+      act: (a, { id }) => a.get(`/api/candidates/${id}`),
+      check: (res, { id }) => assert.equal(res.body.id, id),
+    }),
+    defineCase<string>({
+      route: 'POST /api/candidates',
+      target: "a candidate in the caller's company",
+      expect: [201, 201, 403, 403, 403, 201, 401, 401],
+      arrange: async () => `${unique('rbac-cand')}@example.com`,
+      act: (a, email) => a.post('/api/candidates', { firstName: 'Rbac', emails: [email] }),
+      check: async (res, _email, actor) => {
+        const other = actor === 'other_company_admin' ? acme.admin : globex.admin;
+        assert.equal((await callers[actor].get(`/api/candidates/${res.body.id}`)).status, 200);
+        assert.equal((await other.api.get(`/api/candidates/${res.body.id}`)).status, 404);
+      },
+    }),
+    defineCase<{ id: string }>({
+      route: 'PATCH /api/candidates/:id',
+      target: "the company's candidate",
+      expect: [200, 200, 403, 403, 403, 404, 401, 401],
+      arrange: () => freshCandidate(),
+      act: (a, { id }) => a.patch(`/api/candidates/${id}`, { headline: 'Edited' }),
+      reread: readCandidate,
+      check: async (_res, ctx) => assert.equal((await readCandidate(ctx)).body.headline, 'Edited'),
+    }),
+    defineCase<{ id: string }>({
+      route: 'DELETE /api/candidates/:id',
+      target: "the company's candidate",
+      expect: [204, 204, 403, 403, 403, 404, 401, 401],
+      arrange: () => freshCandidate(),
+      act: (a, { id }) => a.delete(`/api/candidates/${id}`),
+      reread: readCandidate,
+      check: async (_res, ctx) => assert.equal((await readCandidate(ctx)).status, 404),
+    }),
+    defineCase<{ id: string; other: string }>({
+      route: 'POST /api/candidates/:id/merge',
+      target: "two of the company's candidates",
+      expect: [200, 200, 403, 403, 403, 404, 401, 401],
+      arrange: async () => ({ id: (await freshCandidate()).id, other: (await freshCandidate()).id }),
+      act: (a, { id, other }) => a.post(`/api/candidates/${id}/merge`, { otherId: other }),
+      reread: async ({ id, other }) => [await readCandidate({ id }), await readCandidate({ id: other })],
+      check: async (res, { other }) => {
+        assert.equal(res.body.moved.cvs, 0);
+        assert.equal((await readCandidate({ id: other })).status, 404);
+      },
+    }),
+    defineCase<{ id: string }>({
+      route: 'PATCH /api/applications/:id',
+      target: "the candidate's application",
+      expect: [200, 200, 200, 403, 403, 404, 401, 401],
+      arrange: () => freshApplication(),
+      act: (a, { id }) => a.patch(`/api/applications/${id}`, { rating: 5, starred: true }),
+      reread: readApplication,
+      check: async (_res, ctx) => assert.equal((await readApplication(ctx)).body.rating, 5),
+    }),
+    defineCase<{ id: string }>({
+      route: 'POST /api/applications/:id/rehire-override',
+      target: 'a flagged application',
+      expect: [200, 403, 403, 403, 403, 404, 401, 401],
+      arrange: async () => {
+        const app = await freshApplication();
+        // Flagged as the rehire rule would flag it (the rule itself is tested in candidates.test.ts).
+        await stack.orm.em
+          .getConnection()
+          .execute(`update application set rehire_matched_candidate_id = candidate_id, rehire_evidence = '["test"]' where id = ?`, [app.id]);
+        return app;
+      },
+      act: (a, { id }) => a.post(`/api/applications/${id}/rehire-override`, { reason: 'Reviewed' }),
+      reread: readApplication,
+      check: async (_res, ctx) => assert.equal((await readApplication(ctx)).body.rehireReview.overriddenBy, acme.admin.id),
+    }),
+    defineCase<{ job: string; candidate: string }>({
+      route: 'POST /api/jobs/:id/applications',
+      target: "the company's candidate into its job",
+      expect: [201, 201, 403, 403, 403, 404, 401, 401],
+      arrange: async () => ({ job: (await createOpenJob(acme.recruiter, unique('Sourced'))).id, candidate: (await freshCandidate()).id }),
+      act: (a, { job, candidate: id }) => a.post(`/api/jobs/${job}/applications`, { candidateId: id, source: 'rbac' }),
+      reread: ({ candidate: id }) => countRows('application where candidate_id = ?', [id]),
+      check: (res) => assert.equal(res.body.stage, 'applied'),
     }),
   ];
 

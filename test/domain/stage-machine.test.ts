@@ -186,6 +186,51 @@ describe('template pipeline stage machine', () => {
     assert.equal(calls[1]?.activity === 'emitWebhookEvent' && calls[1].request.event, 'template.screening');
   });
 
+  it('turns a parse_cv action into a re-parse of the candidate CV, keyed by the action', () => {
+    const parseTemplate: PipelineTemplateDefinition = {
+      stages: [
+        { key: 'new', name: 'New', kind: 'active', onEnter: [{ type: 'notify', to: { role: 'recruiter' }, message: 'hi' }, { type: 'parse_cv' }] },
+        ...template.stages.slice(1),
+      ],
+    };
+    const stages = new ApplicationStages(ids, new Date(0), { template: parseTemplate, automations: true });
+    assert.deepEqual(stages.callsFor(stages.initialItems[1]!), [
+      { activity: 'reparseCandidateCv', request: { companyId: 'co-1', applicationId: 'app-1', idempotencyKey: 'app-1:0:action-1', requestId: undefined } },
+    ]);
+  });
+
+  it('turns an interview action into a start of the interview workflow for the stage visit, keyed by the action', () => {
+    const interviewTemplate: PipelineTemplateDefinition = {
+      stages: [
+        {
+          key: 'new',
+          name: 'New',
+          kind: 'active',
+          onEnter: [{ type: 'interview', title: 'Intro call', durationMinutes: 30, interviewers: { role: 'interviewer' }, windowDays: 5 }],
+        },
+        ...template.stages.slice(1),
+      ],
+    };
+    const stages = new ApplicationStages(ids, new Date(0), { template: interviewTemplate, automations: true });
+    assert.deepEqual(stages.callsFor(stages.initialItems[0]!), [
+      {
+        activity: 'startStageInterview',
+        request: {
+          companyId: 'co-1',
+          applicationId: 'app-1',
+          stage: 'new',
+          seq: 0,
+          title: 'Intro call',
+          durationMinutes: 30,
+          interviewers: { role: 'interviewer' },
+          windowDays: 5,
+          video: false,
+          idempotencyKey: 'app-1:0:action-0',
+        },
+      },
+    ]);
+  });
+
   it('with automations, emails staff recipients and schedules SLA steps after the actions', () => {
     const slaTemplate: PipelineTemplateDefinition = {
       stages: template.stages.map((stage) =>

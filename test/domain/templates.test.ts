@@ -6,7 +6,7 @@ import { allowedEvents, applyStageEvent, buildStageMachine, enterInitialStage } 
 import { STAGE_ACTIONS } from '../../activities/stage-actions/registry.js';
 import { STAGE_ACTION_RULES, STAGE_ACTION_SCHEMAS, validateTemplate } from '../../activities/stage-actions/rules.js';
 import { parseDurationMs } from '../../domain/durations.js';
-import { toPipelineDefinition, type PipelineTemplateDefinition, type TemplateStage } from '../../domain/templates.js';
+import { toPipelineDefinition, type PipelineTemplateDefinition, type StageActionData, type TemplateStage } from '../../domain/templates.js';
 
 const stages = (...list: TemplateStage[]): PipelineTemplateDefinition => ({ stages: list });
 const active = (key: string, extra: Partial<TemplateStage> = {}): TemplateStage => ({ key, name: key, kind: 'active', ...extra });
@@ -219,7 +219,7 @@ describe('pipeline templates: the stage action registry', () => {
   it('has one schema per registered action type, and refuses a type it does not know', () => {
     assert.deepEqual(
       STAGE_ACTIONS.map((kind) => kind.type),
-      ['email', 'task', 'notify', 'webhook'],
+      ['email', 'task', 'notify', 'webhook', 'parse_cv', 'interview'],
     );
     assert.equal(STAGE_ACTION_SCHEMAS.length, STAGE_ACTIONS.length);
     assert.deepEqual(
@@ -230,7 +230,43 @@ describe('pipeline templates: the stage action registry', () => {
     def.stages[0] = active('new', { onEnter: [{ type: 'sms', to: 'candidate' }] });
     assert.deepEqual(
       validateTemplate(def).map((p) => `${p.path}: ${p.message}`),
-      ['stages.0.onEnter.0.type: unknown action type "sms"; types are email, task, notify, webhook'],
+      ['stages.0.onEnter.0.type: unknown action type "sms"; types are email, task, notify, webhook, parse_cv, interview'],
     );
+  });
+
+  it('takes an interview with its interviewers as a role or users, and checks the role and the numbers', () => {
+    const def = basic();
+    const interview = { type: 'interview', title: 'Technical interview', durationMinutes: 60, windowDays: 5 };
+    def.stages[0] = active('new', {
+      onEnter: [
+        { ...interview, interviewers: { role: 'interviewer' }, video: true },
+        { ...interview, interviewers: { userIds: ['0196f0a0-0000-7000-8000-000000000001'] }, slotCount: 3, delay: 'PT1H' },
+      ],
+    });
+    assert.deepEqual(validateTemplate(def), []);
+    def.stages[0] = active('new', { onEnter: [{ ...interview, interviewers: { role: 'astronaut' } }] });
+    assert.deepEqual(
+      validateTemplate(def).map((p) => p.path),
+      ['stages.0.onEnter.0.interviewers.role'],
+    );
+    // The shape (the API's template schema): numbers in range, at least one interviewer, nothing else.
+    const shaped = (action: StageActionData) =>
+      templateDefinitionSchema.safeParse({ ...def, stages: [active('new', { onEnter: [action] }), ...def.stages.slice(1)] }).success;
+    assert.ok(shaped({ ...interview, interviewers: { role: 'interviewer' } }));
+    assert.equal(shaped({ ...interview, durationMinutes: 2, interviewers: { role: 'interviewer' } }), false, 'too short an interview');
+    assert.equal(shaped({ ...interview, windowDays: 0, interviewers: { role: 'interviewer' } }), false, 'no window');
+    assert.equal(shaped({ ...interview, interviewers: { userIds: [] } }), false, 'no interviewers');
+    assert.equal(shaped({ ...interview, interviewers: { role: 'interviewer' }, room: '4B' }), false, 'no other fields');
+  });
+
+  it('takes parse_cv with an optional delay and nothing else', () => {
+    const def = basic();
+    def.stages[0] = active('new', { onEnter: [{ type: 'parse_cv' }, { type: 'parse_cv', delay: 'PT1H' }] });
+    assert.deepEqual(validateTemplate(def), []);
+    def.stages[0] = active('new', { onEnter: [{ type: 'parse_cv', delay: 'soon' }] });
+    assert.equal(validateTemplate(def).length, 1, 'a delay that is not a duration');
+    const extra = { ...def, stages: [active('new', { onEnter: [{ type: 'parse_cv', force: true }] }), ...def.stages.slice(1)] };
+    assert.equal(templateDefinitionSchema.safeParse(extra).success, false, 'no other fields');
+    assert.ok(templateDefinitionSchema.safeParse({ ...def, stages: [active('new', { onEnter: [{ type: 'parse_cv' }] }), ...def.stages.slice(1)] }).success);
   });
 });

@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { v7 as uuidv7 } from 'uuid';
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
+import { findCv, recordCvUpload } from '../../db/cv-files.js';
+import { createFileStore } from '../../infra/file-storage.js';
 import { resetToFirstWorkflowTask } from '../../infra/history-repair.js';
 import { metricsRegistry } from '../../infra/metrics.js';
 import { reconcileApplicationWorkflows, startReconciler, type ReconcileReport } from '../../infra/reconciler.js';
@@ -13,6 +15,8 @@ import { applicationWorkflowId, stateQuery } from '../../workflows/applications/
 import { companyIdKey, jobIdKey, stageKey, statusKey } from '../../workflows/search-attributes.js';
 import { REPLAY_EXCLUDED_MEMO } from '../support/replay-all.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
+import { CV_TEXT } from '../support/cv-upload.js';
+import { waitFor } from '../support/wait.js';
 import { Api, createCandidate, createCompany, createOpenJob, unique, type Company } from '../../scripts/support/api-client.js';
 
 const FAILING_WORKFLOWS = fileURLToPath(new URL('../fixtures/workflows/failing-first-task.ts', import.meta.url));
@@ -112,6 +116,35 @@ describe('application workflow reconciler', () => {
     assert.equal(moved.body.stage, 'screening');
     // Marked rows are not started again.
     assert.ok(!(await reconcile()).notStarted.includes(orphan.id));
+  });
+
+  it('hands a pending CV the application came with to the workflow it starts', async () => {
+    const orphan = await orphanedApplication();
+    const [row] = await stack.orm.em.getConnection().execute<{ candidate_id: string }[]>('select candidate_id from application where id = ?', [orphan.id]);
+    const stored = await createFileStore({ orm: stack.orm }).put(Buffer.from(CV_TEXT, 'utf8'));
+    const cv = await recordCvUpload(stack.orm.em, {
+      companyId: company.id,
+      candidateId: row!.candidate_id,
+      applicationId: orphan.id,
+      sha256: stored.sha256,
+      fileName: 'cv.txt',
+      contentType: 'text/plain',
+      size: stored.size,
+      source: 'apply',
+    });
+    const report = await reconcile();
+    assert.ok(report.started.includes(orphan.id));
+    const parsed = await waitFor(
+      'the CV parsed by the started workflow',
+      async () => {
+        const found = await findCv(stack.orm.em, cv.id);
+        return found?.status === 'pending' ? undefined : found;
+      },
+      60_000,
+    );
+    assert.equal(parsed.status, 'parsed', parsed.error ?? '');
+    const state = await stack.client.workflow.getHandle(orphan.workflowId).query(stateQuery);
+    assert.equal(state.cv?.cvId, cv.id);
   });
 
   it('leaves young rows to the request that is still starting them', async () => {

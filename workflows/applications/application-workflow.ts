@@ -18,9 +18,11 @@ import {
 import { Mutex } from 'async-mutex';
 import type { Activities } from '../../activities/index.js';
 import type { WebhookEvent } from '../../activities/webhooks/contract.js';
+import { ApplicationCvs } from './application-cvs.js';
 import { ApplicationStages, type AcceptedTransition } from './application-stages.js';
 import {
   approvalUpdate,
+  cvUploadedSignal,
   feedbackUpdate,
   stateQuery,
   templateChangeUpdate,
@@ -80,6 +82,7 @@ export async function applicationWorkflow(input: ApplicationWorkflowInput): Prom
     continued: input.continued,
   });
   const visits = new StageVisits(application, (seq, reason, requestId) => autoReject(seq, reason, requestId));
+  const cvs = new ApplicationCvs(input, (work) => visits.track(work), input.continued?.cv);
 
   /** Application events to webhook subscribers, in the background; the workflow waits for them before it ends. */
   function announce(events: WebhookEvent[]): void {
@@ -158,7 +161,8 @@ export async function applicationWorkflow(input: ApplicationWorkflowInput): Prom
   const answered = new Map(input.continued?.answeredMoves ?? []);
   const earlierAnswer = () => answered.get(currentUpdateInfo()?.id ?? '');
 
-  setHandler(stateQuery, () => application.view());
+  setHandler(stateQuery, () => cvs.view(application.view()));
+  setHandler(cvUploadedSignal, (cv) => cvs.process(cv));
   setHandler(
     transitionUpdate,
     synchronous
@@ -220,6 +224,7 @@ export async function applicationWorkflow(input: ApplicationWorkflowInput): Prom
   } else {
     visits.enter(application.initialItems);
     announce(application.events());
+    if (input.cv) cvs.process(input.cv);
     // The company, job, stage and status search attributes were set by whoever started the workflow, and the
     // API (or the reconciler) marks the row started; older runs marked it here.
     if (!synchronous) {
@@ -265,7 +270,7 @@ export async function applicationWorkflow(input: ApplicationWorkflowInput): Prom
       ...input,
       template: application.currentTemplate,
       templateVersionId: application.templateVersionId,
-      continued: { ...application.continued(visits.pending), answeredMoves: [...answered] },
+      continued: { ...application.continued(visits.pending), answeredMoves: [...answered], ...(cvs.state ? { cv: cvs.state } : {}) },
     });
   }
   return application.view();

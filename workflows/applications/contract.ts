@@ -1,7 +1,7 @@
 // The application workflow's contract, for whoever starts, moves or asks an application's workflow (the API,
 // the reconciler, tests): its id, input, Updates and Query, the requests and state they carry, and the failure
 // types of its refusals. Nothing here runs workflow code.
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ApprovalRecord, FeedbackRecord, StageChangeRecord } from '../../activities/applications/read-model.js';
 import type { ApplicationStatus, ApprovalDecision, FeedbackRating } from '../../domain/enums.js';
 import type { GateProgress, GateShortfall } from '../../domain/gates.js';
@@ -25,6 +25,21 @@ export interface ApplicationWorkflowInput {
   continueAsNewAfterEvents?: number;
   /** Handed over by the previous run when this run is a continue-as-new. */
   continued?: ContinuedState;
+  /** A CV that came with the application: processed by a child cvWorkflow (from patch cv-v4). */
+  cv?: ApplicationCv;
+}
+
+/** A CV of the application's candidate, for the workflow to process as its child. */
+export interface ApplicationCv {
+  cvId: string;
+  candidateId: string;
+  requestId?: string;
+}
+
+/** The application's latest CV and where its processing is; the scoring of a parsed CV hooks in here. */
+export interface ApplicationCvState {
+  cvId: string;
+  status: 'processing' | 'parsed' | 'failed';
 }
 
 export interface TransitionRequest {
@@ -80,6 +95,8 @@ export interface ApplicationState {
   change?: StageChangeRecord;
   feedback?: FeedbackRecord;
   approval?: ApprovalRecord;
+  /** The latest CV processed for the application (runs from patch cv-v4). */
+  cv?: ApplicationCvState;
 }
 
 /** Why a gate refuses a move; the details of a GATE_NOT_MET failure. */
@@ -93,6 +110,8 @@ export const approvalUpdate = defineUpdate<ApplicationState, [ApprovalRequest]>(
 /** Moves the application onto another template version; refused with STAGE_MISSING when its stage is not in it. */
 export const templateChangeUpdate = defineUpdate<ApplicationState, [TemplateChangeRequest]>('changeTemplate');
 export const stateQuery = defineQuery<ApplicationState>('state');
+/** A CV uploaded after the application started: the workflow processes it as a child cvWorkflow. */
+export const cvUploadedSignal = defineSignal<[ApplicationCv]>('cvUploaded');
 
 /** The failure types a refused move carries; their details hold the AllowedEvents. */
 export const ILLEGAL_TRANSITION = 'IllegalTransition';
@@ -155,4 +174,5 @@ export interface ContinuedState {
   waiting: (ScheduledItem & { dueAt: number })[];
   /** The latest moves' results by Update id (oldest first), so a retried Idempotency-Key still gets its answer. */
   answeredMoves?: [string, ApplicationState][];
+  cv?: ApplicationCvState;
 }
