@@ -10,7 +10,6 @@ import {
   insertApplication,
   listApplications,
   listTransitions,
-  markWorkflowStarted,
   screenNewApplication,
   writeStageChange,
   type ApplicationRow,
@@ -19,7 +18,6 @@ import { describeRehireShortfall, rehireShortfall } from '../../domain/candidate
 import { isStaff } from '../../domain/roles.js';
 import type { StageEvent } from '../../domain/stage-machine.js';
 import { decideTransition } from '../../domain/transitions.js';
-import { startApplicationWorkflow } from '../../infra/temporal.js';
 import { applicationWorkflowId, transitionUpdate, type ApplicationState } from '../../workflows/applications/contract.js';
 import type { Principal } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
@@ -44,7 +42,7 @@ import {
   transitionSchema,
 } from './schemas.js';
 import { illegalMove, refusalProblem, transitionRefusal } from './refusals.js';
-import { startNewApplicationWorkflow, updateApplicationWorkflow } from './workflow-calls.js';
+import { startExistingApplicationWorkflow, startNewApplicationWorkflow, updateApplicationWorkflow } from './workflow-calls.js';
 
 /** Moves of one bulk request in flight at once. */
 const BULK_CONCURRENCY = 8;
@@ -221,18 +219,7 @@ export function applicationRoutes(deps: ApiDeps) {
         };
         if (!created.created) {
           const { existing } = created;
-          // A retry of a request that crashed before starting the workflow finishes the job here, on its own version.
-          if (existing?.status === 'active') {
-            const { template: _jobs, templateVersionId: _version, ...rest } = input;
-            const retry = {
-              ...rest,
-              applicationId: existing.id,
-              ...(existing.definition ? { template: existing.definition, templateVersionId: existing.version_id } : {}),
-            };
-            await startApplicationWorkflow(deps.temporal, deps.taskQueue, retry)
-              .then(() => markWorkflowStarted(deps.orm.em, [existing.id]))
-              .catch(() => undefined);
-          }
+          await startExistingApplicationWorkflow(deps, existing, { companyId: found.company_id, jobId: params.id, requestId: requestIdOf(req) });
           throw new ConflictProblem('You have already applied to this job', { applicationId: existing?.id });
         }
         // Duplicates and the rehire flag are settled before the workflow can move the application.

@@ -1,7 +1,7 @@
 // Calls into an application's workflow, the authority over its stage and gates (its refusals: refusals.ts).
 import type { WorkflowHandle } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
-import { markWorkflowStarted, type ApplicationRow } from '../../db/applications.js';
+import { markWorkflowStarted, type ApplicationRow, type ExistingApplication } from '../../db/applications.js';
 import { startApplicationWorkflow } from '../../infra/temporal.js';
 import type { ApplicationWorkflowInput } from '../../workflows/applications/contract.js';
 import type { ApiDeps } from '../deps.js';
@@ -48,4 +48,25 @@ export async function startNewApplicationWorkflow(
   } catch (err) {
     log.warn({ err, applicationId: input.applicationId }, 'application workflow not started; the reconciler will start it');
   }
+}
+
+/**
+ * The existing application a create found instead of making a new one: when it is still active, a retry of a
+ * request that crashed before starting its workflow starts it here (with the application's own template version;
+ * a failure is left to the reconciler), before the caller answers 409.
+ */
+export async function startExistingApplicationWorkflow(
+  deps: Pick<ApiDeps, 'temporal' | 'taskQueue' | 'orm'>,
+  existing: ExistingApplication | undefined,
+  input: { companyId: string; jobId: string; requestId?: string },
+): Promise<void> {
+  if (existing?.status !== 'active') return;
+  const retry: ApplicationWorkflowInput = {
+    ...input,
+    applicationId: existing.id,
+    ...(existing.definition ? { template: existing.definition, templateVersionId: existing.version_id } : {}),
+  };
+  await startApplicationWorkflow(deps.temporal, deps.taskQueue, retry)
+    .then(() => markWorkflowStarted(deps.orm.em, [existing.id]))
+    .catch(() => undefined);
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { classifyLink, normaliseEmails, normaliseLabels, normaliseSkills, uniqueBy } from '../../domain/candidates.js';
 import { LINK_KINDS, PROVENANCES } from '../../domain/cv/profile.js';
-import type { CandidateRow, DuplicateMatch } from '../../db/candidates.js';
+import { profileOf, type CandidateRow, type DuplicateMatch } from '../../db/candidates.js';
 import { phoneNumberSchema } from '../applications/schemas.js';
 import { pageQuery } from '../pagination.js';
 import { NOT_BLANK } from '../route.js';
@@ -197,21 +197,8 @@ export function toCandidateView(row: CandidateRow, extra: { duplicates?: Duplica
   return {
     id: row.id,
     name: row.name,
-    firstName: row.first_name,
-    lastName: row.last_name,
     email: row.email,
-    emails: row.emails,
-    phones: row.phones,
-    location: row.location,
-    links: row.links,
-    headline: row.headline,
-    summary: row.summary,
-    skills: row.skills,
-    experienceYears: row.experience_years,
-    workHistory: row.work_history,
-    education: row.education,
-    languages: row.languages,
-    certifications: row.certifications,
+    ...profileOf(row),
     tags: row.tags,
     source: row.source,
     provenance: row.provenance,

@@ -2,14 +2,13 @@
 // The application starts the same workflow as a candidate's own application, with the same first-stage actions.
 import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
-import { findApplyTarget, insertSourcedApplication, markWorkflowStarted, screenNewApplication } from '../../db/applications.js';
+import { findApplyTarget, insertSourcedApplication, screenNewApplication } from '../../db/applications.js';
 import { CandidateEmailTaken, createCandidate, findCandidate } from '../../db/candidates.js';
 import { initialStage } from '../../domain/pipeline.js';
-import { startApplicationWorkflow } from '../../infra/temporal.js';
 import { applicationWorkflowId } from '../../workflows/applications/contract.js';
 import { pipelineOf } from '../applications/pipelines.js';
 import { applicationSchema, toApplicationView } from '../applications/schemas.js';
-import { startNewApplicationWorkflow } from '../applications/workflow-calls.js';
+import { startExistingApplicationWorkflow, startNewApplicationWorkflow } from '../applications/workflow-calls.js';
 import { createCandidateSchema } from '../candidates/schemas.js';
 import type { ApiDeps } from '../deps.js';
 import { ConflictProblem, NotFoundProblem, UnprocessableProblem } from '../problem.js';
@@ -162,19 +161,7 @@ export function sourcingRoutes(deps: ApiDeps) {
         if (!created.created) {
           if (!created.candidateFound) throw new NotFoundProblem('Candidate');
           const { existing } = created;
-          // As for an own application: a retry of a request that crashed before starting the workflow starts it here.
-          if (existing?.status === 'active') {
-            const retry = {
-              applicationId: existing.id,
-              companyId,
-              jobId: params.id,
-              requestId: requestIdOf(req),
-              ...(existing.definition ? { template: existing.definition, templateVersionId: existing.version_id } : {}),
-            };
-            await startApplicationWorkflow(deps.temporal, deps.taskQueue, retry)
-              .then(() => markWorkflowStarted(deps.orm.em, [existing.id]))
-              .catch(() => undefined);
-          }
+          await startExistingApplicationWorkflow(deps, existing, { companyId, jobId: params.id, requestId: requestIdOf(req) });
           throw new ConflictProblem('The candidate already has an application for this job', { applicationId: existing?.id });
         }
         await screenNewApplication(deps.orm.em, { companyId, candidateId: candidate.id, applicationId });
