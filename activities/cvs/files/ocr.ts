@@ -103,7 +103,8 @@ export async function ocrPdf(pdf: PdfDocument, maxPages: number): Promise<{ text
     // Automatic page segmentation finds a CV's columns and reads each on its own; tesseract.js's default (one
     // uniform block) reads across a two-column page and runs the sidebar into the name. (Segmentation with
     // orientation detection, PSM 1, needs osd data the npm language package does not ship.)
-    await worker.setParameters({ tessedit_pageseg_mode: PSM.AUTO });
+    // debug_file: tesseract's diagnostics ("Estimating resolution as …") would go to the process's stderr.
+    await worker.setParameters({ tessedit_pageseg_mode: PSM.AUTO, debug_file: '/dev/null' });
     const pages: string[] = [];
     for (let n = 1; n <= pagesRead; n++) {
       const page = await pdf.getPage(n);
