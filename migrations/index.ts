@@ -13,6 +13,7 @@ import { Migration20261129020000CvFiles } from './Migration20261129020000CvFiles
 import { Migration20261129030000InboundEmail } from './Migration20261129030000InboundEmail.js';
 import { Migration20261129040000Calendars } from './Migration20261129040000Calendars.js';
 import { Migration20261129050000Interviews } from './Migration20261129050000Interviews.js';
+import { Migration20261130000000MillisecondListTimes } from './Migration20261130000000MillisecondListTimes.js';
 
 export const MIGRATIONS = [
   { name: 'Migration20261122000000Skeleton', class: Migration20261122000000Skeleton },
@@ -28,4 +29,5 @@ export const MIGRATIONS = [
   { name: 'Migration20261129030000InboundEmail', class: Migration20261129030000InboundEmail },
   { name: 'Migration20261129040000Calendars', class: Migration20261129040000Calendars },
   { name: 'Migration20261129050000Interviews', class: Migration20261129050000Interviews },
+  { name: 'Migration20261130000000MillisecondListTimes', class: Migration20261130000000MillisecondListTimes },
 ];
