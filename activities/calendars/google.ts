@@ -3,25 +3,11 @@
 // first attempt is fetched instead of a second one made; attendees are invited by Google (sendUpdates=all).
 import { createHash } from 'node:crypto';
 import { google, type calendar_v3 } from 'googleapis';
-import {
-  cancelCalendarEventRecord,
-  findCalendarEvent,
-  findCalendarEventByKey,
-  recordCalendarEvent,
-  updateCalendarEventRecord,
-  type CalendarEventRow,
-} from '../../db/calendars.js';
+import { cancelCalendarEventRecord, findCalendarEventByKey, recordCalendarEvent, updateCalendarEventRecord } from '../../db/calendars.js';
 import type { ConnectionSession } from './connections.js';
+import { remoteCalendar } from './remote-calendar.js';
 import { googleOAuthClient } from './oauth.js';
-import {
-  calendarFailure,
-  mergeRanges,
-  type CalendarDeps,
-  type CalendarEvent,
-  type CalendarEventSpec,
-  type CalendarProvider,
-  type TimeRange,
-} from './provider.js';
+import { calendarFailure, mergeRanges, type CalendarDeps, type CalendarEventSpec, type CalendarProvider, type TimeRange } from './provider.js';
 
 const CALENDAR_ID = 'primary';
 
@@ -83,27 +69,7 @@ export function createGoogleCalendar(deps: CalendarDeps, session: ConnectionSess
     auth.setCredentials({ access_token: accessToken });
     return google.calendar({ version: 'v3', auth, rootUrl: settings.apiRootUrl });
   }
-  async function call<T>(what: string, run: (api: calendar_v3.Calendar) => Promise<T>): Promise<T> {
-    try {
-      return await session.withAccessToken(
-        (token) => run(calendar(token)),
-        (err) => statusOf(err) === 401,
-      );
-    } catch (err) {
-      throw sanitized(what, err);
-    }
-  }
-  const toEvent = (row: Pick<CalendarEventRow, 'event_id' | 'video_url'>): CalendarEvent => ({
-    provider: 'google',
-    eventId: row.event_id,
-    videoUrl: row.video_url,
-    providerSendsInvitations: true,
-  });
-  async function ours(eventId: string): Promise<CalendarEventRow> {
-    const row = await findCalendarEvent(em, userId, 'google', eventId);
-    if (!row) throw calendarFailure('eventNotOurs', `google event ${eventId} was not created by this product on the calendar of user ${userId}`);
-    return row;
-  }
+  const { call, toEvent, ours } = remoteCalendar({ provider: 'google', db: em, session, client: calendar, statusOf, sanitized });
 
   return {
     name: 'google',

@@ -4,24 +4,10 @@
 import { Client, GraphError, HTTPMessageHandler, RetryHandler, RetryHandlerOptions, type Middleware } from '@microsoft/microsoft-graph-client';
 import { v5 as uuidv5 } from 'uuid';
 import { DateTime } from 'luxon';
-import {
-  cancelCalendarEventRecord,
-  findCalendarEvent,
-  findCalendarEventByKey,
-  recordCalendarEvent,
-  updateCalendarEventRecord,
-  type CalendarEventRow,
-} from '../../db/calendars.js';
+import { cancelCalendarEventRecord, findCalendarEventByKey, recordCalendarEvent, updateCalendarEventRecord } from '../../db/calendars.js';
 import type { ConnectionSession } from './connections.js';
-import {
-  calendarFailure,
-  mergeRanges,
-  type CalendarDeps,
-  type CalendarEvent,
-  type CalendarEventSpec,
-  type CalendarProvider,
-  type TimeRange,
-} from './provider.js';
+import { remoteCalendar } from './remote-calendar.js';
+import { calendarFailure, mergeRanges, type CalendarDeps, type CalendarEventSpec, type CalendarProvider, type TimeRange } from './provider.js';
 
 /** The namespace of the transactionIds: a UUID derived (version 5) from the event's key. */
 const TRANSACTION_NAMESPACE = 'b5f2c8f6-4d3e-4a43-9d7e-2a8f0c1e7b11';
@@ -109,27 +95,7 @@ export function createMicrosoftCalendar(deps: CalendarDeps, session: ConnectionS
       middleware: [bearer(accessToken), new RetryHandler(new RetryHandlerOptions()), new HTTPMessageHandler()],
     });
   }
-  async function call<T>(what: string, run: (client: Client) => Promise<T>): Promise<T> {
-    try {
-      return await session.withAccessToken(
-        (token) => run(graph(token)),
-        (err) => statusOf(err) === 401,
-      );
-    } catch (err) {
-      throw sanitized(what, err);
-    }
-  }
-  const toEvent = (row: Pick<CalendarEventRow, 'event_id' | 'video_url'>): CalendarEvent => ({
-    provider: 'microsoft',
-    eventId: row.event_id,
-    videoUrl: row.video_url,
-    providerSendsInvitations: true,
-  });
-  async function ours(eventId: string): Promise<CalendarEventRow> {
-    const row = await findCalendarEvent(em, userId, 'microsoft', eventId);
-    if (!row) throw calendarFailure('eventNotOurs', `microsoft event ${eventId} was not created by this product on the calendar of user ${userId}`);
-    return row;
-  }
+  const { call, toEvent, ours } = remoteCalendar({ provider: 'microsoft', db: em, session, client: graph, statusOf, sanitized });
   const gone = (err: unknown) => statusOf(err) === 404 || statusOf(err) === 410;
 
   return {
