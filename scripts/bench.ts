@@ -70,6 +70,8 @@ const USAGE = `usage: npm run bench -- [options]
   --extras N         samples of the two extra latency rows, 0 to skip them (default 100)
   --targets N        applications (and bare workflows) the moves rotate over (default 10)
   --rounds N         blocks the latency series are interleaved in (default 4)
+  --latency-gap MS   idle time before each sampled latency operation (default 0, back to back); with a gap a move
+                     no longer overlaps the activities its predecessor scheduled on the same worker
   --sla N            applications with an SLA timer due in the same minute (default 2000, env BENCH_SLA_N; 10000 works)
   --sla-sample N     workflow histories read for the timer-fired figure (default 300)
   --memory A,B       open applications at which the worker's RSS is read (default 1000,10000, env BENCH_MEMORY_SIZES)
@@ -102,6 +104,7 @@ const { values: args } = parseArgs({
     extras: { type: 'string' },
     targets: { type: 'string' },
     rounds: { type: 'string' },
+    'latency-gap': { type: 'string' },
     sla: { type: 'string' },
     'sla-sample': { type: 'string' },
     memory: { type: 'string' },
@@ -146,6 +149,8 @@ const sizes = {
   extras: count('extras', args.extras, 100, 0),
   targets: count('targets', args.targets, 10),
   rounds: count('rounds', args.rounds, 4),
+  /** Milliseconds of idle time before each sampled latency operation (0: back to back). */
+  latencyGapMs: count('latency-gap', args['latency-gap'], 0, 0),
   slaApplications: count('sla', args.sla ?? process.env.BENCH_SLA_N, 2000),
   slaSample: count('sla-sample', args['sla-sample'], 300),
   memorySizes: (args.memory ?? process.env.BENCH_MEMORY_SIZES ?? '1000,10000').split(',').map((size) => count('memory', size.trim(), 0)),
@@ -644,6 +649,7 @@ async function run(): Promise<Figures> {
         const block = Math.ceil((s.total * (r + 1)) / sizes.rounds) - Math.ceil((s.total * r) / sizes.rounds);
         const blockSamples: number[] = [];
         for (let i = 0; i < block; i++) {
+          if (sizes.latencyGapMs) await new Promise((resolve) => setTimeout(resolve, sizes.latencyGapMs));
           const start = performance.now();
           await s.op();
           blockSamples.push(performance.now() - start);
@@ -1104,7 +1110,7 @@ function report(f: Figures): string {
     '',
     `ATS benchmark  ${f.startedAt}  ${f.machine.cpus} cpus, load ${f.machine.loadAverage.join(' ')}, node ${f.machine.node}`,
     `sizes: ${sizes.moves} moves, ${sizes.updates} updates, ${sizes.pg} pg transactions, ${sizes.applications} applications, ` +
-      `${sizes.starts} starts, concurrency ${sizes.concurrency}, warm-up ${sizes.warmup}, ${sizes.extras} extras, ${sizes.targets} targets, ${sizes.rounds} rounds; ` +
+      `${sizes.starts} starts, concurrency ${sizes.concurrency}, warm-up ${sizes.warmup}, ${sizes.extras} extras, ${sizes.targets} targets, ${sizes.rounds} rounds, ${sizes.latencyGapMs} ms between latency samples; ` +
       `phases ${[...phases].join(', ')}; ${sizes.topology}; Temporal dev server with ${sizes.temporalPartitions ?? 'its default'} task-queue partition(s); ` +
       `the stack's worker caches ${f.workerMaxCachedWorkflows} workflows`,
     '',
