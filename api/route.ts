@@ -29,6 +29,8 @@ export interface RouteContext<Body, Query, Params, Headers = Record<string, stri
   params: Params;
   headers: Headers;
   principal: Principal;
+  /** What the route's `guard` returned, if it has one. */
+  guarded?: unknown;
   /** The file part of a multipart request (routes with `multipart`). */
   file?: UploadedFile;
 }
@@ -72,6 +74,12 @@ export interface RouteSpec<
   raw?: RawBodySpec;
   /** A creating POST or PUT: takes an Idempotency-Key header, and a retry with it returns the first answer (api/idempotency.ts). */
   idempotent?: boolean;
+  /**
+   * Runs before the body is read (and after the token check of non-public routes): a route authenticated by
+   * something other than a bearer token refuses here, so an unauthenticated sender's body is never read. What it
+   * returns is handed to the handler as `guarded`.
+   */
+  guard?: (req: Request) => Promise<unknown>;
   /** false: answers without PostgreSQL or Temporal, so never with 503 for their outage. Default true. */
   dependencies?: boolean;
   /**
@@ -205,6 +213,15 @@ export function registerRoutes(router: Router, routes: RouteSpec[], services: Ro
     const handlers: RequestHandler[] = [];
     if (route.auth === 'optional') handlers.push((req, res, next) => (req.get('authorization') ? services.authenticate(req, res, next) : next()));
     else if (route.auth !== 'public') handlers.push(services.authenticate);
+    const guard = route.guard;
+    if (guard) {
+      handlers.push((req, res, next) => {
+        guard(req).then((guarded) => {
+          res.locals.guarded = guarded;
+          next();
+        }, next);
+      });
+    }
     const otherBodies = bodyHandlers(route, jsonBody);
     if (otherBodies) handlers.push(...otherBodies);
     else if (route.body) handlers.push(requireJsonBody, jsonBody);
@@ -238,7 +255,7 @@ export function registerRoutes(router: Router, routes: RouteSpec[], services: Ro
         key !== undefined && principal ? { userId: principal.userId, key, method: req.method, path: req.baseUrl + req.path, body: sent ?? null } : undefined;
       await answer(
         route,
-        { req, res, body, query, params, headers: headers as never, principal: principal as Principal, file: fileOf(req) },
+        { req, res, body, query, params, headers: headers as never, principal: principal as Principal, file: fileOf(req), guarded: res.locals.guarded },
         keyed,
         services.idempotency,
       );

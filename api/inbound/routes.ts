@@ -179,6 +179,13 @@ export function inboundEmailRoutes(deps: ApiDeps) {
         maxBytes: () => inboundMaxBytes(deps.cv?.maxBytes ?? DEFAULT_CV_MAX_BYTES),
         description: 'The message as received, headers and body (RFC 5322 / MIME)',
       },
+      // The token is checked before the message is read: an unknown sender's body is never taken in.
+      async guard(req) {
+        const token = req.get('X-Inbound-Token');
+        const companyId = token && token.length <= 200 ? await companyOfInboundToken(deps.orm.em, token) : undefined;
+        if (!companyId) throw new UnauthorizedProblem('A valid X-Inbound-Token is required (GET /api/inbound-email shows it)');
+        return companyId;
+      },
       responses: {
         200: { description: 'This Message-ID was received before: nothing new happens', schema: inboundAcceptedSchema },
         202: { description: 'Received: each CV attached becomes a candidate and an application, and the sender gets an answer', schema: inboundAcceptedSchema },
@@ -188,11 +195,8 @@ export function inboundEmailRoutes(deps: ApiDeps) {
         415: { description: 'The body is not message/rfc822' },
         422: { description: "No recipient is a job's inbound address, or the job is not open" },
       },
-      async handler({ headers, body, req }) {
-        const token = headers['X-Inbound-Token'];
-        const companyId = token ? await companyOfInboundToken(deps.orm.em, token) : undefined;
-        if (!companyId) throw new UnauthorizedProblem('A valid X-Inbound-Token is required (GET /api/inbound-email shows it)');
-        return receiveInboundEmail(inboundDeps(deps), { raw: body as Buffer, companyId, requestId: requestIdOf(req) });
+      async handler({ body, req, guarded }) {
+        return receiveInboundEmail(inboundDeps(deps), { raw: body as Buffer, companyId: guarded as string, requestId: requestIdOf(req) });
       },
     }),
   ];

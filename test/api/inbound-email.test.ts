@@ -8,6 +8,8 @@ import { randomBytes } from 'node:crypto';
 import nodemailer from 'nodemailer';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import type Mail from 'nodemailer/lib/mailer/index.js';
+import { CV_LIMITS } from '../../activities/cvs/files/check.js';
+import { inboundMaxBytes } from '../../api/inbound/routes.js';
 import { findCandidate } from '../../db/candidates.js';
 import { startDevMailbox } from '../../infra/dev-mailbox.js';
 import { createLogger } from '../../infra/logger.js';
@@ -88,6 +90,14 @@ describe('email intake', function () {
     assert.notEqual(rotated.body.token, settings.body.token);
     assert.equal((await post(raw, { 'X-Inbound-Token': settings.body.token })).status, 401, 'the old token stops working');
     token = rotated.body.token;
+  });
+
+  it('checks the token before it reads the message: an oversize body is a 401 without the token, a 413 with it', async () => {
+    const oversize = Buffer.alloc(inboundMaxBytes(CV_LIMITS.maxBytes) + 1024, 'a');
+    const refused = await post(oversize, { 'X-Inbound-Token': 'inb_wrong' });
+    assert.equal(refused.status, 401, JSON.stringify(refused.body));
+    assert.equal((await post(oversize)).status, 401);
+    assert.equal((await post(oversize, { 'X-Inbound-Token': token })).status, 413);
   });
 
   it('refuses a missing or wrong token (401), another media type (415), and mail not addressed to one of its open jobs', async () => {
