@@ -9,7 +9,7 @@ import {
   defaultGrpcRetryOptions,
   makeGrpcRetryInterceptor,
 } from '@temporalio/client';
-import type { ConnectionOptions } from '@temporalio/client';
+import type { ConnectionOptions, WorkflowStartOptions } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { DEFAULT_PIPELINE, initialStage } from '../domain/pipeline.js';
 import { toPipelineDefinition } from '../domain/templates.js';
@@ -59,25 +59,36 @@ export async function connectClient(target: TemporalTarget): Promise<Client> {
 }
 
 /**
+ * Starts a workflow unless its id already has one (a running one, or a closed one the reuse policy keeps from
+ * running again): true when this call started it. Every start of a workflow whose id names what it is for (an
+ * application, a CV, a message, an interview, a delivery) goes through here, so a retry never starts a second one.
+ */
+export async function startWorkflowOnce(client: Client, workflowType: string, options: WorkflowStartOptions): Promise<boolean> {
+  try {
+    await client.workflow.start(workflowType, options);
+    return true;
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) return false;
+    throw err;
+  }
+}
+
+/**
  * Starts an application's workflow. The id comes from the application id and an existing run is reused,
  * so a retried request or the reconciler never starts a second one; a closed workflow is never restarted.
  */
 export async function startApplicationWorkflow(client: Client, taskQueue: string, input: ApplicationWorkflowInput) {
-  try {
-    await client.workflow.start('applicationWorkflow', {
-      taskQueue,
-      workflowId: applicationWorkflowId(input.applicationId),
-      args: [input],
-      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-      typedSearchAttributes: [
-        { key: companyIdKey, value: input.companyId },
-        { key: jobIdKey, value: input.jobId },
-        { key: stageKey, value: initialStage(input.template ? toPipelineDefinition(input.template) : DEFAULT_PIPELINE) },
-        { key: statusKey, value: 'active' },
-      ],
-    });
-  } catch (err) {
-    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-  }
+  await startWorkflowOnce(client, 'applicationWorkflow', {
+    taskQueue,
+    workflowId: applicationWorkflowId(input.applicationId),
+    args: [input],
+    workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+    workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+    typedSearchAttributes: [
+      { key: companyIdKey, value: input.companyId },
+      { key: jobIdKey, value: input.jobId },
+      { key: stageKey, value: initialStage(input.template ? toPipelineDefinition(input.template) : DEFAULT_PIPELINE) },
+      { key: statusKey, value: 'active' },
+    ],
+  });
 }

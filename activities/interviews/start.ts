@@ -2,7 +2,8 @@
 // derived from it). The API, the interview stage action and the tests start interviews through here, so a
 // retried request or activity finds the interview it made and starts nothing twice.
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
+import { startWorkflowOnce } from '../../infra/temporal.js';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { insertInterview, type InterviewRow } from '../../db/interviews.js';
 import type { TimeRange } from '../../domain/interviews/slots.js';
@@ -68,15 +69,11 @@ export async function startInterview(
     recruiterId: row.created_by_id,
     ...(request.timing ? { timing: request.timing } : {}),
   };
-  try {
-    await deps.client.workflow.start(INTERVIEW_WORKFLOW, {
-      taskQueue: deps.taskQueue,
-      workflowId: row.workflow_id,
-      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-      args: [input],
-    });
-  } catch (err) {
-    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-  }
+  await startWorkflowOnce(deps.client, INTERVIEW_WORKFLOW, {
+    taskQueue: deps.taskQueue,
+    workflowId: row.workflow_id,
+    workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+    args: [input],
+  });
   return { row, created };
 }

@@ -1,7 +1,8 @@
 // Fans an event out to the company's active subscriptions: one webhook delivery workflow each, with a workflow
 // id derived from (subscription, event) so emitting the same event twice delivers it once.
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
+import { startWorkflowOnce } from '../../infra/temporal.js';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { subscriberIds } from '../../db/webhooks.js';
 import { WEBHOOK_DELIVERY_WORKFLOW, webhookWorkflowId, type WebhookDeliveryInput } from '../../workflows/webhooks/contract.js';
@@ -21,19 +22,14 @@ export async function emitWebhookEvent(client: Client, taskQueue: string, input:
       createdAt,
       payload: input.payload,
     };
-    try {
-      await client.workflow.start(WEBHOOK_DELIVERY_WORKFLOW, {
-        taskQueue,
-        workflowId,
-        // Also after the first delivery has finished: an event goes out once per subscription.
-        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-        args: [delivery],
-      });
-      result.started.push(workflowId);
-    } catch (err) {
-      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-      result.duplicates.push(workflowId);
-    }
+    const started = await startWorkflowOnce(client, WEBHOOK_DELIVERY_WORKFLOW, {
+      taskQueue,
+      workflowId,
+      // Also after the first delivery has finished: an event goes out once per subscription.
+      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      args: [delivery],
+    });
+    (started ? result.started : result.duplicates).push(workflowId);
   }
   return result;
 }

@@ -3,7 +3,7 @@
 // creating a candidate from a CV, email intake): the file is checked by its content before anything is written,
 // stored by its SHA-256, recorded on the candidate, and processed by a cvWorkflow (as a child of the
 // application's workflow when it came with one).
-import { WorkflowExecutionAlreadyStartedError, WorkflowIdConflictPolicy, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowIdConflictPolicy, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { CvFileRejected, inspectCvFile, type CvContentType } from '../../activities/cvs/files/check.js';
@@ -13,6 +13,7 @@ import { findCandidate } from '../../db/candidates.js';
 import { latestCvs, recordCvUpload, type CvRecord } from '../../db/cv-files.js';
 import { DEFAULT_CV_MAX_BYTES } from '../../infra/config.js';
 import { createFileStore, type FileStore } from '../../infra/file-storage.js';
+import { startWorkflowOnce } from '../../infra/temporal.js';
 import { applicationWorkflowId, cvUploadedSignal } from '../../workflows/applications/contract.js';
 import { CV_WORKFLOW, cvWorkflowId, type CvWorkflowInput } from '../../workflows/cvs/contract.js';
 import { isStaff } from '../../domain/roles.js';
@@ -130,16 +131,12 @@ export function cvUploadDeps(deps: ApiDeps): CvUploadDeps {
 /** Starts the CV's processing on its own (a candidate without an application, or one whose workflow has ended). */
 export async function startCvWorkflow(deps: Pick<CvUploadDeps, 'temporal' | 'taskQueue'>, input: CvWorkflowInput): Promise<string> {
   const workflowId = cvWorkflowId(input.cvId);
-  try {
-    await deps.temporal.workflow.start(CV_WORKFLOW, {
-      taskQueue: deps.taskQueue,
-      workflowId,
-      args: [input],
-      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-    });
-  } catch (err) {
-    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-  }
+  await startWorkflowOnce(deps.temporal, CV_WORKFLOW, {
+    taskQueue: deps.taskQueue,
+    workflowId,
+    args: [input],
+    workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+  });
   return workflowId;
 }
 

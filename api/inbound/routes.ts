@@ -3,7 +3,8 @@
 // MIME messages, which receiveInboundEmail records once per company and Message-ID and gives to an
 // inboundEmailWorkflow.
 import { createHash } from 'node:crypto';
-import { WorkflowExecutionAlreadyStartedError, WorkflowIdConflictPolicy, WorkflowIdReusePolicy, type Client } from '@temporalio/client';
+import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy, type Client } from '@temporalio/client';
+import { startWorkflowOnce } from '../../infra/temporal.js';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { simpleParser, type AddressObject } from 'mailparser';
 import { z } from 'zod';
@@ -103,18 +104,14 @@ export async function receiveInboundEmail(
     workflowId,
   });
   const input: InboundEmailInput = { inboundEmailId: row.id, companyId, jobId: row.jobId, requestId: request.requestId };
-  try {
-    // Also for a repeat: a first request that recorded the message but could not start its workflow heals here.
-    await deps.temporal.workflow.start(INBOUND_EMAIL_WORKFLOW, {
-      taskQueue: deps.taskQueue,
-      workflowId,
-      args: [input],
-      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-    });
-  } catch (err) {
-    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-  }
+  // Also for a repeat: a first request that recorded the message but could not start its workflow heals here.
+  await startWorkflowOnce(deps.temporal, INBOUND_EMAIL_WORKFLOW, {
+    taskQueue: deps.taskQueue,
+    workflowId,
+    args: [input],
+    workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+    workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+  });
   return { status: created ? 202 : 200, body: { id: row.id, workflowId, duplicate: !created } };
 }
 

@@ -1,7 +1,8 @@
 // The parse_cv action's activity: finds the application's candidate's latest CV and starts a cvWorkflow that parses
 // it again (id from the CV and the action's key: a retry finds the one it started); nothing when there is no CV.
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { WorkflowExecutionAlreadyStartedError, WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/client';
+import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/client';
+import { startWorkflowOnce } from '../../../infra/temporal.js';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { findApplication } from '../../../db/applications.js';
 import { latestCvs } from '../../../db/cv-files.js';
@@ -29,18 +30,14 @@ export function createParseCvActivities({ orm }: { orm: MikroORM }) {
         applicationId: request.applicationId,
         requestId: request.requestId,
       };
-      try {
-        await client.workflow.start(CV_WORKFLOW, {
-          taskQueue: info.taskQueue,
-          workflowId,
-          args: [input],
-          workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-          // A retry after the re-parse finished must not parse again.
-          workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-        });
-      } catch (err) {
-        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-      }
+      await startWorkflowOnce(client, CV_WORKFLOW, {
+        taskQueue: info.taskQueue,
+        workflowId,
+        args: [input],
+        workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+        // A retry after the re-parse finished must not parse again.
+        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      });
       return { started: true, cvId: cv.id, workflowId };
     },
   };
