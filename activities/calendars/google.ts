@@ -3,7 +3,7 @@
 // first attempt is fetched instead of a second one made; attendees are invited by Google (sendUpdates=all).
 import { createHash } from 'node:crypto';
 import { google, type calendar_v3 } from 'googleapis';
-import { cancelCalendarEventRecord, findCalendarEventByKey, recordCalendarEvent, updateCalendarEventRecord } from '../../db/calendars.js';
+import { cancelCalendarEventRecord, findCalendarEventByKey, recordCalendarEvent } from '../../db/calendars.js';
 import type { ConnectionSession } from './connections.js';
 import { remoteCalendar } from './remote-calendar.js';
 import { googleOAuthClient } from './oauth.js';
@@ -69,7 +69,7 @@ export function createGoogleCalendar(deps: CalendarDeps, session: ConnectionSess
     auth.setCredentials({ access_token: accessToken });
     return google.calendar({ version: 'v3', auth, rootUrl: settings.apiRootUrl });
   }
-  const { call, toEvent, ours } = remoteCalendar({ provider: 'google', db: em, session, client: calendar, statusOf, sanitized });
+  const { call, toEvent, ours, recordUpdate } = remoteCalendar({ provider: 'google', db: em, session, client: calendar, statusOf, sanitized });
 
   return {
     name: 'google',
@@ -136,14 +136,7 @@ export function createGoogleCalendar(deps: CalendarDeps, session: ConnectionSess
         });
         return res.data;
       });
-      const updated = await updateCalendarEventRecord(em, row.id, {
-        start: new Date(spec.start),
-        end: new Date(spec.end),
-        tentative: spec.tentative,
-        hasAttendees: !spec.tentative && spec.attendees.length > 0,
-        videoUrl: videoUrlOf(event) ?? row.video_url,
-      });
-      return toEvent(updated ?? row);
+      return recordUpdate(row, spec, videoUrlOf(event));
     },
 
     async deleteEvent(eventId) {

@@ -4,7 +4,7 @@
 import { Client, GraphError, HTTPMessageHandler, RetryHandler, RetryHandlerOptions, type Middleware } from '@microsoft/microsoft-graph-client';
 import { v5 as uuidv5 } from 'uuid';
 import { DateTime } from 'luxon';
-import { cancelCalendarEventRecord, findCalendarEventByKey, recordCalendarEvent, updateCalendarEventRecord } from '../../db/calendars.js';
+import { cancelCalendarEventRecord, findCalendarEventByKey, recordCalendarEvent } from '../../db/calendars.js';
 import type { ConnectionSession } from './connections.js';
 import { remoteCalendar } from './remote-calendar.js';
 import { calendarFailure, mergeRanges, type CalendarDeps, type CalendarEventSpec, type CalendarProvider, type TimeRange } from './provider.js';
@@ -95,7 +95,7 @@ export function createMicrosoftCalendar(deps: CalendarDeps, session: ConnectionS
       middleware: [bearer(accessToken), new RetryHandler(new RetryHandlerOptions()), new HTTPMessageHandler()],
     });
   }
-  const { call, toEvent, ours } = remoteCalendar({ provider: 'microsoft', db: em, session, client: graph, statusOf, sanitized });
+  const { call, toEvent, ours, recordUpdate } = remoteCalendar({ provider: 'microsoft', db: em, session, client: graph, statusOf, sanitized });
   const gone = (err: unknown) => statusOf(err) === 404 || statusOf(err) === 410;
 
   return {
@@ -150,14 +150,7 @@ export function createMicrosoftCalendar(deps: CalendarDeps, session: ConnectionS
       const event = await call('events update', async (client) => {
         return (await client.api(`/me/events/${encodeURIComponent(eventId)}`).patch(eventBody(spec))) as GraphEvent;
       });
-      const updated = await updateCalendarEventRecord(em, row.id, {
-        start: new Date(spec.start),
-        end: new Date(spec.end),
-        tentative: spec.tentative,
-        hasAttendees: !spec.tentative && spec.attendees.length > 0,
-        videoUrl: videoUrlOf(event) ?? row.video_url,
-      });
-      return toEvent(updated ?? row);
+      return recordUpdate(row, spec, videoUrlOf(event));
     },
 
     async deleteEvent(eventId) {

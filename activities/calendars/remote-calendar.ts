@@ -2,9 +2,9 @@
 // once on a 401), errors made safe to log before they leave, and the product's own record of the events it created
 // there, the only ones it ever updates or deletes.
 import type { Db } from '../../db/sql.js';
-import { findCalendarEvent, type CalendarEventRow } from '../../db/calendars.js';
+import { findCalendarEvent, updateCalendarEventRecord, type CalendarEventRow } from '../../db/calendars.js';
 import type { ConnectionSession } from './connections.js';
-import { calendarFailure, type CalendarEvent } from './provider.js';
+import { calendarFailure, type CalendarEvent, type CalendarEventSpec } from './provider.js';
 
 export interface RemoteCalendarOptions<Api> {
   provider: 'google' | 'microsoft';
@@ -20,6 +20,12 @@ export interface RemoteCalendarOptions<Api> {
 
 export function remoteCalendar<Api>({ provider, db, session, client, statusOf, sanitized }: RemoteCalendarOptions<Api>) {
   const { userId } = session;
+  const toEvent = (row: Pick<CalendarEventRow, 'event_id' | 'video_url'>): CalendarEvent => ({
+    provider,
+    eventId: row.event_id,
+    videoUrl: row.video_url,
+    providerSendsInvitations: true,
+  });
   return {
     call: async <T>(what: string, run: (api: Api) => Promise<T>): Promise<T> => {
       try {
@@ -32,12 +38,18 @@ export function remoteCalendar<Api>({ provider, db, session, client, statusOf, s
       }
     },
     /** The event as the interface gives it: both providers send the invitations themselves. */
-    toEvent: (row: Pick<CalendarEventRow, 'event_id' | 'video_url'>): CalendarEvent => ({
-      provider,
-      eventId: row.event_id,
-      videoUrl: row.video_url,
-      providerSendsInvitations: true,
-    }),
+    toEvent,
+    /** The record after the event was changed to `spec` (its video link kept when the provider gave none back). */
+    recordUpdate: async (row: CalendarEventRow, spec: CalendarEventSpec, videoUrl: string | null): Promise<CalendarEvent> => {
+      const updated = await updateCalendarEventRecord(db, row.id, {
+        start: new Date(spec.start),
+        end: new Date(spec.end),
+        tentative: spec.tentative,
+        hasAttendees: !spec.tentative && spec.attendees.length > 0,
+        videoUrl: videoUrl ?? row.video_url,
+      });
+      return toEvent(updated ?? row);
+    },
     /** The record of an event this product created on the user's calendar; anything else is refused. */
     ours: async (eventId: string): Promise<CalendarEventRow> => {
       const row = await findCalendarEvent(db, userId, provider, eventId);
