@@ -1,6 +1,7 @@
 // All activities, built from their dependencies so tests can hand in real local ones.
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Transporter } from 'nodemailer';
+import { createFollowUpActivities } from './applications/follow-up.js';
 import { createReadModelActivities } from './applications/read-model.js';
 import { createInboundEmailActivities } from './cvs/inbound-email.js';
 import { createCvActivities, type CvAiParser } from './cvs/pipeline.js';
@@ -32,10 +33,12 @@ export interface ActivityDeps {
 const fileStoreOf = (deps: ActivityDeps) => deps.cv?.fileStore ?? createFileStore({ orm: deps.orm });
 
 export function createActivities(deps: ActivityDeps) {
+  const webhooks = signalInterviewsOnMove(createWebhookActivities(deps), deps.orm);
   return {
     ...createReadModelActivities(deps),
+    ...createFollowUpActivities({ orm: deps.orm, emitWebhookEvents: (events) => webhooks.emitWebhookEvents(events) }),
     ...createStageActionActivities(deps),
-    ...signalInterviewsOnMove(createWebhookActivities(deps), deps.orm),
+    ...webhooks,
     ...createInterviewActivities(deps),
     ...createCvActivities({ orm: deps.orm, fileStore: fileStoreOf(deps), llmParser: deps.cv?.llmParser }),
     ...createInboundEmailActivities({ ...deps, fileStore: fileStoreOf(deps), maxCvBytes: deps.cv?.maxBytes }),

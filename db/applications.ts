@@ -401,6 +401,14 @@ export async function writeStageChange(db: Db, change: StageChangeRecord): Promi
   );
 }
 
+/** Whether a move's history row is there; the statement that writes it moves the application row in the same step. */
+export async function stageChangeRecorded(db: Db, change: Pick<StageChangeRecord, 'applicationId' | 'seq'>): Promise<boolean> {
+  const rows = await db
+    .getConnection()
+    .execute<unknown[]>('select 1 from stage_transition where application_id = ? and seq = ?', [change.applicationId, change.seq], 'all');
+  return rows.length > 0;
+}
+
 /** The application now runs another version of its template; versions only move up, so a late write is a no-op. */
 export async function writeTemplateChange(db: Db, { applicationId, versionId }: TemplateChangeRecord): Promise<void> {
   await db.getConnection().execute(

@@ -30,10 +30,10 @@ export const APPLY_TARGET = 'apply target';
 export const APPLY_INSERT = 'apply insert';
 export const MARK_STARTED = 'mark started';
 
-/** What each statement the API sends is for (the ORM's findOne of the user, db/applications.ts's read and write). */
+/** What each statement the API sends is for (db/users.ts's account check, db/applications.ts's read and write). */
 export function classifyApiSql(sql: string): string {
   const text = sql.toLowerCase();
-  if (/from "app_user" as "\w+" where "\w+"\."id" = /.test(text)) return AUTH_LOOKUP;
+  if (text.startsWith('select role, company_id from app_user where id = ')) return AUTH_LOOKUP;
   if (text.includes('from application a') && text.includes('join candidate c on c.id = a.candidate_id') && text.includes('where a.id =')) return ROW_READ;
   if (text.includes('with recorded as') && text.includes('update application set stage')) return READ_MODEL_WRITE;
   if (text.includes('from job j join app_user u on u.id =')) return APPLY_TARGET;
@@ -125,7 +125,7 @@ function afterTask(moves: { task: UpdateTaskTimes; update: { end: number }; trac
       entry.run.push(a.completedAt - a.startedAt);
       byType.set(a.type, entry);
     }
-    const safetyNet = m.task.activities.find((a) => a.type === 'recordStageChange');
+    const safetyNet = m.task.activities.find((a) => a.type === 'recordStageChange' || a.type === 'followUpStageChange');
     if (safetyNet && safetyNet.startedAt < m.trace.finish && safetyNet.completedAt > m.update.end) overlapping++;
   }
   return {
@@ -203,11 +203,11 @@ export async function moveBreakdown(
         moves.map((m) => m.update.start - m.trace.start - namedBefore(m)),
       ),
       part(
-        '    request -> auth lookup: Express, pino-http, JWT verify, ORM fork',
+        '    request -> auth lookup: Express, pino-http, JWT verify',
         moves.map((m) => gap(m, undefined, AUTH_LOOKUP)),
       ),
       part(
-        '    auth lookup -> row read: user entity, route validation',
+        '    auth lookup -> row read: route validation',
         moves.map((m) => gap(m, AUTH_LOOKUP, ROW_READ)),
       ),
       part(

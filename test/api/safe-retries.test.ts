@@ -186,7 +186,7 @@ describe('safe retries: Idempotency-Key and expectedStage', () => {
           (e) =>
             e.activityTaskCompletedEventAttributes &&
             history.events?.find((s) => s.eventId?.toString() === e.activityTaskCompletedEventAttributes?.scheduledEventId?.toString())
-              ?.activityTaskScheduledEventAttributes?.activityType?.name === 'recordStageChange',
+              ?.activityTaskScheduledEventAttributes?.activityType?.name === 'followUpStageChange',
         ) || undefined
       );
     });
