@@ -6,7 +6,7 @@
 // intake series measure the API and the workflows instead of those stalls.
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { findTemporalCli } from '../../infra/temporal-cli.js';
-import { startTemporalDevServer, type DevServer } from '../../infra/temporal-dev-server.js';
+import { DEV_SERVER_DYNAMIC_CONFIG, startTemporalDevServer, type DevServer } from '../../infra/temporal-dev-server.js';
 import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes.js';
 
 /** `partitions` undefined: the dev server's own default (infra/temporal-dev-server.ts, unchanged). */
@@ -22,6 +22,7 @@ export async function startBenchTemporal(options: { partitions?: number; log: (l
       searchAttributes: SEARCH_ATTRIBUTES,
       log: { format: 'json', level: 'warn' },
       extraArgs: [
+        ...DEV_SERVER_DYNAMIC_CONFIG,
         '--dynamic-config-value',
         `matching.numTaskqueueReadPartitions=${partitions}`,
         '--dynamic-config-value',
