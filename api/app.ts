@@ -7,7 +7,7 @@ import { pinoHttp } from 'pino-http';
 import swaggerUi from 'swagger-ui-express';
 import { z } from 'zod';
 import { createDocument } from 'zod-openapi';
-import { findUserById } from '../db/users.js';
+import { findAccount as findAccountById } from '../db/users.js';
 import { DEFAULT_TEMPORAL_RPC_TIMEOUT_MS } from '../infra/config.js';
 import { metricsRegistry } from '../infra/metrics.js';
 import { applicationRecruiterRoutes } from './applications/recruiter-routes.js';
@@ -240,10 +240,7 @@ export function createApp(deps: ApiDeps): Express {
 
   if (deps.devMailbox) app.use(devMailboxRouter(deps.devMailbox));
   const router = express.Router();
-  const findAccount: FindAccount = async (userId) => {
-    const user = await findUserById(deps.orm.em.fork(), userId);
-    return user ? { role: user.role, companyId: user.company ?? null } : undefined;
-  };
+  const findAccount: FindAccount = (userId) => findAccountById(deps.orm.em, userId);
   registerRoutes(router, routes, {
     authenticate: createAuthenticator(deps.jwt, findAccount),
     idempotency: createIdempotencyStore(deps.orm.em, deps.jwt.secret),

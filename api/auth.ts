@@ -39,7 +39,17 @@ export type FindAccount = (userId: string) => Promise<{ role: string; companyId:
  * A token is only as good as its account: one whose user was deleted, or whose role or company changed since it
  * was issued, is refused with 401 (one primary-key lookup per request) rather than acting for an account that is not there.
  */
-export function createAuthenticator(settings: TokenSettings, findAccount: FindAccount): RequestHandler {
+export interface Authenticator {
+  /** Verifies the token, then the account, before the next handler runs. */
+  before: RequestHandler;
+  /**
+   * Verifies the token and starts the account check without waiting for it (`req.accountCheck`): for read-only
+   * handlers, which run beside the lookup and whose answer is only sent once it confirmed the account.
+   */
+  beside: RequestHandler;
+}
+
+export function createAuthenticator(settings: TokenSettings, findAccount: FindAccount): Authenticator {
   const authenticator = new passport.Passport();
   authenticator.use(
     new JwtStrategy(
@@ -52,28 +62,45 @@ export function createAuthenticator(settings: TokenSettings, findAccount: FindAc
       (payload: unknown, done: (err: unknown, user?: Principal | false) => void) => {
         const claims = claimsSchema.safeParse(payload);
         if (!claims.success) return done(null, false);
-        const principal = { userId: claims.data.sub, role: claims.data.role, companyId: claims.data.companyId };
-        findAccount(principal.userId).then(
-          (account) => done(null, account && account.role === principal.role && account.companyId === principal.companyId ? principal : false),
-          // PostgreSQL unreachable: the problem handler answers 503.
-          (err: unknown) => done(err),
-        );
+        done(null, { userId: claims.data.sub, role: claims.data.role, companyId: claims.data.companyId });
       },
     ),
   );
+  /** Resolves to whether the account still is what the token says; rejects when PostgreSQL is unreachable (503). */
+  const accountHolds = (principal: Principal) =>
+    findAccount(principal.userId).then((account) => account !== undefined && account.role === principal.role && account.companyId === principal.companyId);
   const middleware = authenticator.initialize();
-  return (req, res, next) => {
-    middleware(req, res, () => {
-      // Passport types what authenticate() returns as any; with a callback it is the request handler to run.
-      const authenticate = authenticator.authenticate('jwt', { session: false }, (err: unknown, user: Principal | false) => {
-        if (err) return next(err);
-        if (!user) return next(new UnauthorizedProblem());
-        req.principal = user;
-        next();
-      }) as (req: Request, res: Response, next: NextFunction) => void;
-      authenticate(req, res, next);
-    });
-  };
+  const authenticate =
+    (beside: boolean): RequestHandler =>
+    (req, res, next) => {
+      middleware(req, res, () => {
+        // Passport types what authenticate() returns as any; with a callback it is the request handler to run.
+        const verify = authenticator.authenticate('jwt', { session: false }, (err: unknown, principal: Principal | false) => {
+          if (err) return next(err);
+          if (!principal) return next(new UnauthorizedProblem());
+          const holds = accountHolds(principal);
+          if (beside) {
+            // Handled by whoever awaits it; a rejection seen by nobody (the request failed before) is not an error.
+            holds.catch(() => undefined);
+            req.principal = principal;
+            req.accountCheck = holds;
+            return next();
+          }
+          holds.then((ok) => {
+            if (!ok) return next(new UnauthorizedProblem());
+            req.principal = principal;
+            next();
+          }, next);
+        }) as (req: Request, res: Response, next: NextFunction) => void;
+        verify(req, res, next);
+      });
+    };
+  return { before: authenticate(false), beside: authenticate(true) };
+}
+
+/** For a request authenticated `beside` its handler: throws 401 unless the account check confirmed the account. */
+export async function confirmAccount(req: Request): Promise<void> {
+  if (req.accountCheck && !(await req.accountCheck)) throw new UnauthorizedProblem();
 }
 
 export function requirePermission(principal: Principal, permission: Permission): void {
@@ -83,5 +110,7 @@ export function requirePermission(principal: Principal, permission: Permission):
 declare module 'express-serve-static-core' {
   interface Request {
     principal?: Principal;
+    /** Whether the principal's account still holds, for a request whose handler runs beside the check. */
+    accountCheck?: Promise<boolean>;
   }
 }

@@ -4,7 +4,7 @@ import express, { type NextFunction, type Request, type RequestHandler, type Res
 import { z } from 'zod';
 import type { ZodOpenApiOperationObject, ZodOpenApiPathsObject, ZodOpenApiResponseObject } from 'zod-openapi';
 import { ROLES, can, type Permission } from '../domain/roles.js';
-import { requirePermission, type Principal } from './auth.js';
+import { confirmAccount, requirePermission, type Authenticator, type Principal } from './auth.js';
 import { IDEMPOTENT_REPLAY_HEADER, idempotencyKeySchema, type IdempotencyStore, type IdempotentRequest } from './idempotency.js';
 import {
   bodyHandlers,
@@ -80,6 +80,12 @@ export interface RouteSpec<
    * returns is handed to the handler as `guarded`.
    */
   guard?: (req: Request) => Promise<unknown>;
+  /**
+   * A GET whose handler only reads and answers with what it returns (never through `res`): it runs beside the
+   * token's account check instead of after it, and its answer is sent only once the check confirmed the account
+   * (a deleted account still gets 401 and nothing else). Saves the check's round trip on the hot reads.
+   */
+  readOnly?: boolean;
   /** false: answers without PostgreSQL or Temporal, so never with 503 for their outage. Default true. */
   dependencies?: boolean;
   /**
@@ -163,7 +169,7 @@ export class MethodNotAllowedProblem extends HttpProblem {
 }
 
 export interface RouteServices {
-  authenticate: RequestHandler;
+  authenticate: Authenticator;
   idempotency: IdempotencyStore;
 }
 
@@ -188,7 +194,11 @@ async function answer(
   }
   let result: RouteResult;
   try {
-    result = await route.handler(context);
+    // A read-only handler runs while the account check (if any is pending) completes; the answer waits for it.
+    const handled = Promise.resolve().then(() => route.handler(context));
+    handled.catch(() => undefined);
+    await confirmAccount(req);
+    result = await handled;
   } catch (err) {
     // Nothing was answered: a retry with the key must run again, not wait for or replay this failure.
     if (keyed) await idempotency.release(keyed).catch((releaseErr: unknown) => req.log.warn({ err: releaseErr }, 'idempotency key not released'));
@@ -210,9 +220,11 @@ async function answer(
 
 export function registerRoutes(router: Router, routes: RouteSpec[], services: RouteServices): void {
   for (const route of routes) {
+    if (route.readOnly && route.method !== 'get') throw new Error(`${route.method.toUpperCase()} ${route.path}: only a GET can be readOnly`);
     const handlers: RequestHandler[] = [];
-    if (route.auth === 'optional') handlers.push((req, res, next) => (req.get('authorization') ? services.authenticate(req, res, next) : next()));
-    else if (route.auth !== 'public') handlers.push(services.authenticate);
+    const authenticate = route.readOnly ? services.authenticate.beside : services.authenticate.before;
+    if (route.auth === 'optional') handlers.push((req, res, next) => (req.get('authorization') ? authenticate(req, res, next) : next()));
+    else if (route.auth !== 'public') handlers.push(authenticate);
     const guard = route.guard;
     if (guard) {
       handlers.push((req, res, next) => {
@@ -225,7 +237,14 @@ export function registerRoutes(router: Router, routes: RouteSpec[], services: Ro
     const otherBodies = bodyHandlers(route, jsonBody);
     if (otherBodies) handlers.push(...otherBodies);
     else if (route.body) handlers.push(requireJsonBody, jsonBody);
-    handlers.push(async (req, res) => {
+    handlers.push((req, res) =>
+      handle(req, res).catch(async (err: unknown) => {
+        // Whatever went wrong, a token whose account is gone gets 401 first (its checks ran on the token's claims).
+        await confirmAccount(req);
+        throw err;
+      }),
+    );
+    async function handle(req: Request, res: Response): Promise<void> {
       const principal = req.principal;
       if (route.auth !== 'public' && route.auth !== 'optional') {
         if (!principal) throw new UnauthorizedProblem();
@@ -259,7 +278,7 @@ export function registerRoutes(router: Router, routes: RouteSpec[], services: Ro
         keyed,
         services.idempotency,
       );
-    });
+    }
     router[route.method](route.path, ...handlers);
   }
 

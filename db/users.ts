@@ -1,5 +1,6 @@
-// Accounts: the only writer of company and app_user. Plain CRUD through the entities. Password hashing is the
-// caller's (the API's auth); this stores the hash.
+// Accounts: the only writer of company and app_user. Plain CRUD through the entities, except the account check
+// every authenticated request makes (one SQL read). Password hashing is the caller's (the API's auth); this
+// stores the hash.
 import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
 import { v7 as uuidv7 } from 'uuid';
 import type { Role } from '../domain/roles.js';
@@ -61,6 +62,18 @@ export async function signUp(
 export async function createUser(em: EntityManager, input: NewUser): Promise<User | null> {
   const user = addUser(em, input);
   return (await flushNewAccount(em)) ? user : null;
+}
+
+/**
+ * The role and company a user id has now, undefined when there is no such user: checked on every authenticated
+ * request, so one indexed read without the entity layer.
+ */
+export async function findAccount(em: EntityManager, id: string): Promise<{ role: string; companyId: string | null } | undefined> {
+  const rows = await em
+    .getConnection()
+    .execute<{ role: string; company_id: string | null }[]>('select role, company_id from app_user where id = ?', [id], 'all');
+  const row = rows[0];
+  return row ? { role: row.role, companyId: row.company_id } : undefined;
 }
 
 export async function findUserById(em: EntityManager, id: string): Promise<User | null> {

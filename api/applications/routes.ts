@@ -231,6 +231,7 @@ export function applicationRoutes(deps: ApiDeps) {
     defineRoute({
       method: 'get',
       path: '/api/applications',
+      readOnly: true,
       summary: "List applications: a candidate's own, or the staff member's company's",
       tag: 'Applications',
       auth: 'applications:read',
@@ -250,6 +251,7 @@ export function applicationRoutes(deps: ApiDeps) {
     defineRoute({
       method: 'get',
       path: '/api/applications/:id',
+      readOnly: true,
       summary: 'An application with its stage, status, allowed events and history; for staff also its reviewers and failed template actions',
       tag: 'Applications',
       auth: 'applications:read',
@@ -267,6 +269,7 @@ export function applicationRoutes(deps: ApiDeps) {
     defineRoute({
       method: 'get',
       path: '/api/applications/:id/history',
+      readOnly: true,
       summary: 'Stage history, oldest first',
       tag: 'Applications',
       auth: 'applications:read',

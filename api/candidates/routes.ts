@@ -91,6 +91,7 @@ export function candidateRoutes(deps: ApiDeps) {
     defineRoute({
       method: 'get',
       path: '/api/candidates',
+      readOnly: true,
       summary: "Search the company's candidates: with q ranked best first (full text and fuzzy name), else newest first",
       tag: 'Candidates',
       auth: 'candidates:read',
@@ -168,6 +169,7 @@ export function candidateRoutes(deps: ApiDeps) {
     defineRoute({
       method: 'get',
       path: '/api/candidates/:id',
+      readOnly: true,
       summary: 'A candidate with its profile, provenance, latest CV and likely duplicates',
       tag: 'Candidates',
       auth: 'candidates:read',

@@ -34,6 +34,7 @@ export function jobRoutes(deps: ApiDeps) {
     defineRoute({
       method: 'get',
       path: '/api/jobs',
+      readOnly: true,
       summary: "List jobs: a candidate sees every company's open jobs, staff their own company's",
       tag: 'Jobs',
       auth: 'jobs:read',
@@ -79,6 +80,7 @@ export function jobRoutes(deps: ApiDeps) {
     defineRoute({
       method: 'get',
       path: '/api/jobs/:id',
+      readOnly: true,
       summary: 'A job',
       tag: 'Jobs',
       auth: 'jobs:read',

@@ -507,6 +507,9 @@ describe('contract: the OpenAPI document matches the server', () => {
       await gone.get('/api/me'),
       await gone.post('/api/jobs', { title: 'Ghost job', location: 'Nowhere' }),
       await gone.post(`/api/applications/${fixtures.application}/feedback`, { rating: 'no', notes: 'Ghost' }),
+      // Read-only routes run beside the account check; their answer still waits for it.
+      await gone.get('/api/applications'),
+      await gone.get(`/api/applications/${fixtures.application}`),
     ]) {
       assert.equal(res.status, 401, JSON.stringify(res.body));
       assert.match(res.contentType, /^application\/problem\+json/);
