@@ -82,12 +82,16 @@ export interface ApplyTarget {
   template_id: string | null;
   version: number | null;
   definition: PipelineTemplateDefinition | null;
+  /** Whether a webhook subscription of the company listens for application.created now. */
+  created_subscribed: boolean;
 }
 
 /** Undefined when the job does not exist or is archived. */
 export async function findApplyTarget(db: Db, { jobId, userId }: { jobId: string; userId: string }): Promise<ApplyTarget | undefined> {
   const [found] = await db.getConnection().execute<ApplyTarget[]>(
-    `select j.status as job_status, j.company_id, j.title, u.name, u.email, v.id as version_id, v.template_id, v.version, v.definition
+    `select j.status as job_status, j.company_id, j.title, u.name, u.email, v.id as version_id, v.template_id, v.version, v.definition,
+            exists (select 1 from webhook_subscription s
+                    where s.company_id = j.company_id and s.deleted_at is null and 'application.created' = any(s.events)) as created_subscribed
      from job j join app_user u on u.id = ?
      left join pipeline_template_version v on v.id = j.pipeline_template_version_id
      where j.id = ? and j.status <> 'archived'`,

@@ -723,6 +723,8 @@ async function run(): Promise<Figures> {
           companyId: intakeCompany!.id,
           jobId: intakeJob.id,
           requestId: `bench-direct-start-${applicationId}`,
+          // As the API finds it: the bench's companies have no webhook subscriptions.
+          createdEventSubscribed: false,
         });
         const end = wallMs();
         expectedEmails++;

@@ -157,6 +157,7 @@ export function sourcingRoutes(deps: ApiDeps) {
           requestId: requestIdOf(req),
           ...(found.definition ? { template: found.definition, templateVersionId: found.version_id } : {}),
           ...(cv ? { cv: { cvId: cv.id, candidateId: cv.candidateId, requestId: requestIdOf(req) } } : {}),
+          createdEventSubscribed: found.created_subscribed,
         };
         if (!created.created) {
           if (!created.candidateFound) throw new NotFoundProblem('Candidate');

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
 import { restartWithHistoryLimit, startTestStack, type TestStack } from '../support/stack.js';
 import { waitFor } from '../support/wait.js';
-import { Api, createCandidate, createCompany, type Company, type Person } from '../../scripts/support/api-client.js';
+import { Api, createCandidate, createCompany, createOpenJob, type Company, type Person } from '../../scripts/support/api-client.js';
 import { startReceiver } from '../support/webhook-receiver.js';
 import type { PipelineTemplateDefinition } from '../../domain/templates.js';
 import { applicationWorkflowId, feedbackUpdate, stateQuery, transitionUpdate } from '../../workflows/applications/contract.js';
@@ -227,6 +227,33 @@ describe('template automations in the workflow', function () {
         assert.match(task.data.title, /^Host /);
         assert.deepEqual(task.data.assignee, { role: 'recruiter' });
         assert.equal(mine().filter((r) => r.headers['x-ats-event'] === 'application.rejected').length, 0);
+      } finally {
+        await receiver.close();
+      }
+    });
+
+    it('emits application.created only when a subscription listened for it as the application was created', async () => {
+      const quiet = await createCompany(api);
+      const job = await createOpenJob(quiet.recruiter, 'Quiet Engineer');
+      /** The activities the application's workflow scheduled by the time its first stage email was out. */
+      const firstActivities = async () => {
+        const candidate = await createCandidate(api);
+        const res = await candidate.api.post(`/api/jobs/${job.id}/apply`, {});
+        assert.equal(res.status, 201, JSON.stringify(res.body));
+        const handle = stack.client.workflow.getHandle(applicationWorkflowId(res.body.id));
+        return waitFor('the first stage email', async () => {
+          const events = (await handle.fetchHistory()).events ?? [];
+          const types = events.map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name).filter((t) => t !== undefined);
+          return types.includes('sendStageEmail') ? types : undefined;
+        });
+      };
+      assert.deepEqual(await firstActivities(), ['sendStageEmail'], 'nobody listens: no event to emit');
+      const receiver = await startReceiver([], () => '');
+      try {
+        const subscribed = await quiet.admin.api.post('/api/webhooks', { url: receiver.url, events: ['application.created'] });
+        assert.equal(subscribed.status, 201, JSON.stringify(subscribed.body));
+        assert.deepEqual((await firstActivities()).sort(), ['emitWebhookEvents', 'sendStageEmail']);
+        await waitFor('the created event delivered', () => receiver.received.some((r) => r.headers['x-ats-event'] === 'application.created') || undefined);
       } finally {
         await receiver.close();
       }

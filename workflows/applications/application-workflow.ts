@@ -235,7 +235,7 @@ export async function applicationWorkflow(input: ApplicationWorkflowInput): Prom
     visits.enter(input.continued.waiting);
   } else {
     visits.enter(application.initialItems);
-    announce(application.events());
+    if (input.createdEventSubscribed !== false) announce(application.events());
     if (input.cv) cvs.process(input.cv);
     // The company, job, stage and status search attributes were set by whoever started the workflow, and the
     // API (or the reconciler) marks the row started; older runs marked it here.

@@ -27,6 +27,11 @@ export interface ApplicationWorkflowInput {
   continued?: ContinuedState;
   /** A CV that came with the application: processed by a child cvWorkflow (from patch cv-v4). */
   cv?: ApplicationCv;
+  /**
+   * false: no webhook subscription of the company listened for `application.created` when the application was
+   * created, so the run emits no such event (it happened before any subscriber); absent: it is emitted.
+   */
+  createdEventSubscribed?: boolean;
 }
 
 /** A CV of the application's candidate, for the workflow to process as its child. */
