@@ -1041,7 +1041,7 @@ function listsReport(l: ListsFigures, ratios: Record<string, Ratio>): string[] {
       }),
     ),
     `the API's floor: GET /healthz (HTTP + Express, no auth, no SQL) p50 ${l.healthzMs.p50.toFixed(2)} p99 ${l.healthzMs.p99.toFixed(2)} ms, n ${l.healthzMs.n}`,
-    'API server time by part, p50 ms, from its traces: request -> auth lookup (Express, JWT) / auth lookup (SQL) / -> the query (validation) / ' +
+    'API server time by part, p50 ms, from its traces: request -> auth lookup (Express, JWT) / auth lookup (SQL) / -> the query (validation; below 0 when the query started while the auth lookup ran, as read-only routes do) / ' +
       "the query's SQL / -> answer written (view, JSON); then, measured apart on the same rows, the route's view + JSON.stringify p50 / p99:",
     ...entries.map(([kind, q]) => {
       const p = q.apiParts;
