@@ -33,6 +33,11 @@ export interface RouteContext<Body, Query, Params, Headers = Record<string, stri
   guarded?: unknown;
   /** The file part of a multipart request (routes with `multipart`). */
   file?: UploadedFile;
+  /**
+   * Resolves once the token's account is confirmed (at once, unless the route is `readOnly` or `readsFirst`);
+   * throws 401 when it is gone. A `readsFirst` handler awaits it before its first change.
+   */
+  confirmAccount: () => Promise<void>;
 }
 
 /** The request's id: createApp's genReqId always makes a string (pino-http's type also allows numbers and objects). */
@@ -86,6 +91,11 @@ export interface RouteSpec<
    * (a deleted account still gets 401 and nothing else). Saves the check's round trip on the hot reads.
    */
   readOnly?: boolean;
+  /**
+   * A handler that reads before it changes anything and awaits `confirmAccount()` before its first change (a
+   * stage move: the application's row, then the workflow's Update): its reads run beside the account check.
+   */
+  readsFirst?: boolean;
   /** false: answers without PostgreSQL or Temporal, so never with 503 for their outage. Default true. */
   dependencies?: boolean;
   /**
@@ -184,6 +194,8 @@ async function answer(
 ) {
   const { req, res } = context;
   if (keyed) {
+    // Storing the key is a change: only for a confirmed account.
+    await confirmAccount(req);
     const begun = await idempotency.begin(keyed);
     if (begun.kind === 'replay') {
       res.status(begun.status).set(IDEMPOTENT_REPLAY_HEADER, 'true');
@@ -222,7 +234,7 @@ export function registerRoutes(router: Router, routes: RouteSpec[], services: Ro
   for (const route of routes) {
     if (route.readOnly && route.method !== 'get') throw new Error(`${route.method.toUpperCase()} ${route.path}: only a GET can be readOnly`);
     const handlers: RequestHandler[] = [];
-    const authenticate = route.readOnly ? services.authenticate.beside : services.authenticate.before;
+    const authenticate = route.readOnly || route.readsFirst ? services.authenticate.beside : services.authenticate.before;
     if (route.auth === 'optional') handlers.push((req, res, next) => (req.get('authorization') ? authenticate(req, res, next) : next()));
     else if (route.auth !== 'public') handlers.push(authenticate);
     const guard = route.guard;
@@ -274,7 +286,18 @@ export function registerRoutes(router: Router, routes: RouteSpec[], services: Ro
         key !== undefined && principal ? { userId: principal.userId, key, method: req.method, path: req.baseUrl + req.path, body: sent ?? null } : undefined;
       await answer(
         route,
-        { req, res, body, query, params, headers: headers as never, principal: principal as Principal, file: fileOf(req), guarded: res.locals.guarded },
+        {
+          req,
+          res,
+          body,
+          query,
+          params,
+          headers: headers as never,
+          principal: principal as Principal,
+          file: fileOf(req),
+          guarded: res.locals.guarded,
+          confirmAccount: () => confirmAccount(req),
+        },
         keyed,
         services.idempotency,
       );

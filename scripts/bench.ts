@@ -33,7 +33,9 @@ import { startStack, type Stack } from '../server/stack.js';
 import { transitionUpdate } from '../workflows/applications/application-workflow.js';
 import { bareWorkflow, bumpUpdate } from '../workflows/bench/bare-workflow.js';
 import { startApplicationWorkflow } from '../infra/temporal.js';
+import type { PipelineTemplateDefinition } from '../domain/templates.js';
 import { insertIntakeRows } from './bench/open-applications.js';
+import { applicantName } from './bench/names.js';
 import { commandsUpdate, commandsWorkflow } from './bench/commands-workflow.js';
 import { Api, createCandidate, createCompany, createOpenJob, unique, type Company, type Person } from './support/api-client.js';
 import { pool, progress, round, sleep, stats, type Stats } from './bench/measure.js';
@@ -167,6 +169,17 @@ const sizes = {
   timeoutSeconds: count('timeout', args.timeout, 1200),
 };
 const PHASES = ['core', 'lists', 'sla', 'memory'] as const;
+
+/** The default pipeline's stages without its emails: an application on it schedules nothing when it starts. */
+const QUIET_PIPELINE: PipelineTemplateDefinition = {
+  stages: [
+    { key: 'applied', name: 'Applied', kind: 'active' },
+    { key: 'screening', name: 'Screening', kind: 'active' },
+    { key: 'hired', name: 'Hired', kind: 'hired' },
+    { key: 'rejected', name: 'Rejected', kind: 'rejected' },
+    { key: 'withdrawn', name: 'Withdrawn', kind: 'withdrawn' },
+  ],
+};
 const phases = new Set((args.phases ?? process.env.BENCH_PHASES ?? PHASES.join(',')).split(',').map((phase) => phase.trim()));
 for (const phase of phases) {
   if (!(PHASES as readonly string[]).includes(phase)) {
@@ -285,6 +298,8 @@ interface Figures {
     rawStarts: ThroughputFigures;
     /** Not a target: the application workflow started as the API starts it, first task included, without the API. */
     directApplicationStarts?: ThroughputFigures;
+    /** The same, on a pipeline whose first stage sends nothing (no email activity after the first task). */
+    quietApplicationStarts?: ThroughputFigures;
   };
   /** Where an API move's time goes, next to the direct application Update and the raw Update (ms). */
   moveBreakdown?: BreakdownFigures;
@@ -464,7 +479,7 @@ async function run(): Promise<Figures> {
     progress(`creating ${candidatesNeeded} candidates through the API (signup + login each)`);
     const candidates: Person[] = new Array(candidatesNeeded);
     await pool(candidatesNeeded, 4, async (i) => {
-      candidates[i] = await createCandidate(api, unique(`bench-cand-${i}`));
+      candidates[i] = await createCandidate(api, unique(`bench-cand-${i}`), applicantName(i));
     });
 
     const apply = async (candidate: Person, jobId: string, headers: Record<string, string> = {}): Promise<string> => {
@@ -710,27 +725,34 @@ async function run(): Promise<Figures> {
 
     // Not a target, the floor under the intake ratio: the application workflow started as the API starts it (its
     // input, search attributes and conflict policies: infra/temporal.ts) with its first task, without the API. Its
-    // rows are inserted beforehand in SQL (its first task emails the candidate).
-    const directStartIds = await insertIntakeRows(db, { companyId: intakeCompany!.id, jobId: intakeJob.id }, sizes.warmup + sizes.applications);
-    const directStartCalls: StartCall[] = [];
-    let directStartIndex = 0;
-    const directStarts = async (n: number) =>
-      pool(n, sizes.concurrency, async () => {
-        const applicationId = directStartIds[directStartIndex++]!;
-        const start = wallMs();
-        await startApplicationWorkflow(client, taskQueue, {
-          applicationId,
-          companyId: intakeCompany!.id,
-          jobId: intakeJob.id,
-          requestId: `bench-direct-start-${applicationId}`,
-          // As the API finds it: the bench's companies have no webhook subscriptions.
-          createdEventSubscribed: false,
+    // rows are inserted beforehand in SQL (its first task emails the candidate). A second series runs a pipeline
+    // whose first stage sends nothing, to show what the "application received" email costs on top.
+    const applicationStarts = (ids: string[], calls: StartCall[], template?: PipelineTemplateDefinition) => {
+      let next = 0;
+      return (n: number) =>
+        pool(n, sizes.concurrency, async () => {
+          const applicationId = ids[next++]!;
+          const start = wallMs();
+          await startApplicationWorkflow(client, taskQueue, {
+            applicationId,
+            companyId: intakeCompany!.id,
+            jobId: intakeJob.id,
+            requestId: `bench-direct-start-${applicationId}`,
+            // As the API finds it: the bench's companies have no webhook subscriptions.
+            createdEventSubscribed: false,
+            ...(template ? { template } : {}),
+          });
+          const end = wallMs();
+          if (!template) expectedEmails++;
+          const task = await awaitFirstTask(client, `application-${applicationId}`);
+          calls.push({ start, end, firstTaskKnownAt: wallMs(), task });
         });
-        const end = wallMs();
-        expectedEmails++;
-        const task = await awaitFirstTask(client, `application-${applicationId}`);
-        directStartCalls.push({ start, end, firstTaskKnownAt: wallMs(), task });
-      });
+    };
+    const intakeRows = (n: number) => insertIntakeRows(db, { companyId: intakeCompany!.id, jobId: intakeJob.id }, n);
+    const directStartCalls: StartCall[] = [];
+    const directStarts = applicationStarts(await intakeRows(sizes.warmup + sizes.applications), directStartCalls);
+    const quietStartCalls: StartCall[] = [];
+    const quietStarts = applicationStarts(await intakeRows(sizes.applications), quietStartCalls, QUIET_PIPELINE);
     const afterDirectStarts = () => settleDown('direct application starts');
 
     progress(`throughput warm-up: ${sizes.warmup} of each at concurrency ${sizes.concurrency}`);
@@ -746,6 +768,7 @@ async function run(): Promise<Figures> {
     const intake = { latencies: [] as number[], elapsedMs: 0, chunkRates: [] as number[], benchCpuMs: 0, workerCpuMs: 0 };
     const starts = { latencies: [] as number[], elapsedMs: 0, chunkRates: [] as number[], benchCpuMs: 0, workerCpuMs: 0 };
     const direct = { latencies: [] as number[], elapsedMs: 0, chunkRates: [] as number[], benchCpuMs: 0, workerCpuMs: 0 };
+    const quiet = { latencies: [] as number[], elapsedMs: 0, chunkRates: [] as number[], benchCpuMs: 0, workerCpuMs: 0 };
     const share = (total: number, r: number) => Math.ceil((total * (r + 1)) / sizes.rounds) - Math.ceil((total * r) / sizes.rounds);
     // CPU while a chunk runs (not while its background work settles): this process (API, bench client) and the worker's.
     const workerCpu = () => (workerChild ? cpuSeconds(workerChild.child) * 1000 : NaN);
@@ -782,6 +805,7 @@ async function run(): Promise<Figures> {
       }
       // After the pair, so the ratio's two sides keep their A-B-B-A order.
       await chunk(direct, share(sizes.applications, r), directStarts, afterDirectStarts);
+      await chunk(quiet, share(sizes.applications, r), quietStarts, noBackgroundWork);
     }
 
     const apiMoveStats = latency(apiSeries);
@@ -817,6 +841,7 @@ async function run(): Promise<Figures> {
         apiApplications: throughputFigures(intake),
         rawStarts: throughputFigures(starts),
         directApplicationStarts: throughputFigures(direct),
+        quietApplicationStarts: throughputFigures(quiet),
       },
       moveBreakdown: breakdown,
       readYourWrites,
@@ -959,12 +984,16 @@ function coreReport(
         throughputRow('d) API applications (POST /apply)', t.apiApplications),
         throughputRow('d) raw workflow starts (bare)', t.rawStarts),
         ...(t.directApplicationStarts ? [throughputRow('   extra: application workflow starts, no API', t.directApplicationStarts)] : []),
+        ...(t.quietApplicationStarts ? [throughputRow('   extra: the same, first stage sends nothing', t.quietApplicationStarts)] : []),
       ],
     ),
     `per s per round: API applications ${list(t.apiApplications.chunkRates)}; raw starts ${list(t.rawStarts.chunkRates)}` +
       (t.directApplicationStarts
         ? `; application starts ${list(t.directApplicationStarts.chunkRates)} (their rate / the raw rate, the floor under the ratio: ` +
           `${(t.directApplicationStarts.perSecond / t.rawStarts.perSecond).toFixed(2)})`
+        : '') +
+      (t.quietApplicationStarts
+        ? `; first stage sending nothing ${list(t.quietApplicationStarts.chunkRates)} (/ raw: ${(t.quietApplicationStarts.perSecond / t.rawStarts.perSecond).toFixed(2)})`
         : ''),
     ...(f.firstTaskMs
       ? [

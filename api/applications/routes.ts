@@ -137,8 +137,11 @@ export function applicationRoutes(deps: ApiDeps) {
     );
   }
 
-  async function moveApplication(principal: Principal, id: string, move: MoveRequest) {
-    return { status: 200, body: await moveLoadedApplication(principal, await loadApplication(principal, id), move) };
+  /** The row is read while the token's account is checked; nothing is sent to the workflow before it is confirmed. */
+  async function moveApplication(principal: Principal, id: string, move: MoveRequest, confirmAccount: () => Promise<void>) {
+    const row = await loadApplication(principal, id);
+    await confirmAccount();
+    return { status: 200, body: await moveLoadedApplication(principal, row, move) };
   }
 
   /** One application's outcome in a bulk move: what a single move would have answered. */
@@ -284,6 +287,7 @@ export function applicationRoutes(deps: ApiDeps) {
     defineRoute({
       method: 'post',
       path: '/api/applications/bulk-transitions',
+      readsFirst: true,
       summary: `Move up to ${MAX_BULK_APPLICATIONS} applications with one event; each is moved as a single move would be and reported on its own`,
       tag: 'Applications',
       auth: 'applications:move',
@@ -295,10 +299,11 @@ export function applicationRoutes(deps: ApiDeps) {
           schema: bulkTransitionResultSchema,
         },
       },
-      async handler({ body, principal, req, headers }) {
+      async handler({ body, principal, req, headers, confirmAccount }) {
         const { applicationIds, expectedStage, ...fields } = body;
         const move = { event: toStageEvent(fields), expectedStage, key: headers['Idempotency-Key'], requestId: requestIdOf(req) };
         const rows = new Map((await findApplications(deps.orm.em, principal, applicationIds)).map((row) => [row.id, row]));
+        await confirmAccount();
         // Bounded: each move is a workflow Update; a few at a time keeps one request from flooding the Temporal server.
         const slots = new Semaphore(BULK_CONCURRENCY);
         const results = await Promise.all(applicationIds.map((id) => slots.runExclusive(() => moveOneOfMany(principal, id, rows.get(id), move))));
@@ -309,6 +314,7 @@ export function applicationRoutes(deps: ApiDeps) {
     defineRoute({
       method: 'post',
       path: '/api/applications/:id/transitions',
+      readsFirst: true,
       summary: 'Move an application: ADVANCE, MOVE {toStage}, REJECT {reason}, HIRE; a candidate may WITHDRAW their own',
       tag: 'Applications',
       auth: 'authenticated',
@@ -328,17 +334,18 @@ export function applicationRoutes(deps: ApiDeps) {
             'PostgreSQL or Temporal is unavailable (Retry-After); the detail says whether the move may still happen, and idempotencyKey is the key to retry with',
         },
       },
-      handler: ({ params, body, principal, req, headers }) =>
-        moveApplication(principal, params.id, {
-          event: toStageEvent(body),
-          expectedStage: body.expectedStage,
-          key: headers['Idempotency-Key'],
-          requestId: requestIdOf(req),
-        }),
+      handler: ({ params, body, principal, req, headers, confirmAccount }) =>
+        moveApplication(
+          principal,
+          params.id,
+          { event: toStageEvent(body), expectedStage: body.expectedStage, key: headers['Idempotency-Key'], requestId: requestIdOf(req) },
+          confirmAccount,
+        ),
     }),
     defineRoute({
       method: 'patch',
       path: '/api/applications/:id/stage',
+      readsFirst: true,
       summary: 'Shorthand for MOVE to a named stage',
       tag: 'Applications',
       auth: 'authenticated',
@@ -351,13 +358,13 @@ export function applicationRoutes(deps: ApiDeps) {
         409: { description: 'Not allowed from the current stage, or the application is no longer in expectedStage' },
         422: { description: 'The Idempotency-Key was already used for a different move' },
       },
-      handler: ({ params, body, principal, req, headers }) =>
-        moveApplication(principal, params.id, {
-          event: { type: 'MOVE', toStage: body.stage },
-          expectedStage: body.expectedStage,
-          key: headers['Idempotency-Key'],
-          requestId: requestIdOf(req),
-        }),
+      handler: ({ params, body, principal, req, headers, confirmAccount }) =>
+        moveApplication(
+          principal,
+          params.id,
+          { event: { type: 'MOVE', toStage: body.stage }, expectedStage: body.expectedStage, key: headers['Idempotency-Key'], requestId: requestIdOf(req) },
+          confirmAccount,
+        ),
     }),
   ];
 }

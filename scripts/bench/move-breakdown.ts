@@ -207,7 +207,7 @@ export async function moveBreakdown(
         moves.map((m) => gap(m, undefined, AUTH_LOOKUP)),
       ),
       part(
-        '    auth lookup -> row read: route validation',
+        '    auth lookup -> row read: route validation (below 0: the row read started while the auth lookup ran)',
         moves.map((m) => gap(m, AUTH_LOOKUP, ROW_READ)),
       ),
       part(

@@ -9,6 +9,7 @@ import { initialStage } from '../../domain/pipeline.js';
 import { toPipelineDefinition, type PipelineTemplateDefinition } from '../../domain/templates.js';
 import { startApplicationWorkflow } from '../../infra/temporal.js';
 import { pool, progress } from './measure.js';
+import { applicantName } from './names.js';
 import { awaitFirstTask, type WorkflowTaskTimes } from './workflow-history.js';
 
 export interface OpenApplicationsTarget {
@@ -58,10 +59,10 @@ export async function insertIntakeRows(db: pg.Client, target: { companyId: strin
     const size = Math.min(ROWS_PER_STATEMENT, n - offset);
     const applicationIds = Array.from({ length: size }, () => uuidv7());
     await db.query(
-      `with input as (select application_id, gen_random_uuid() as candidate_id from unnest($1::uuid[]) as t(application_id)),
+      `with input as (select application_id, name, gen_random_uuid() as candidate_id from unnest($1::uuid[], $4::text[]) as t(application_id, name)),
        cand as (
          insert into candidate (id, company_id, user_id, name, email, phone, links, created_at)
-         select candidate_id, $2, null, 'Bench Applicant', 'bench-' || application_id || '@example.test', null, '[]'::jsonb, now() from input
+         select candidate_id, $2, null, name, 'bench-' || application_id || '@example.test', null, '[]'::jsonb, now() from input
        ), app as (
          insert into application (id, company_id, job_id, candidate_id, stage, status, transition_seq, workflow_id, workflow_started_at, cover_letter,
                                   pipeline_template_version_id, created_at, updated_at)
@@ -70,7 +71,7 @@ export async function insertIntakeRows(db: pg.Client, target: { companyId: strin
        )
        insert into stage_transition (id, company_id, application_id, seq, from_stage, to_stage, event, actor_id, reason, at)
        select gen_random_uuid(), $2, app.id, 0, null, 'applied', 'APPLY', null, null, app.created_at from app`,
-      [applicationIds, target.companyId, target.jobId],
+      [applicationIds, target.companyId, target.jobId, applicationIds.map((_, i) => applicantName(offset + i))],
     );
     ids.push(...applicationIds);
   }

@@ -104,8 +104,8 @@ export async function createCompany(api: Api, label = unique('acme')): Promise<C
   };
 }
 
-export async function createCandidate(api: Api, label = unique('cand')): Promise<Person> {
-  const signup = await api.post('/api/auth/signup', { email: `${label}@example.com`, password: PASSWORD, name: `Candidate ${label}` });
+export async function createCandidate(api: Api, label = unique('cand'), name = `Candidate ${label}`): Promise<Person> {
+  const signup = await api.post('/api/auth/signup', { email: `${label}@example.com`, password: PASSWORD, name });
   if (signup.status !== 201) throw new Error(`candidate signup failed: ${signup.status} ${JSON.stringify(signup.body)}`);
   return person(api, signup.body.user.email, signup.body.user.id, signup.body.user.name);
 }

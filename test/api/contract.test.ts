@@ -503,6 +503,7 @@ describe('contract: the OpenAPI document matches the server', () => {
     await stack.orm.em.getConnection().execute('delete from app_user where id = ?', [staff.body.id]);
     const jobs = async () => Number((await stack.orm.em.getConnection().execute<{ n: string }[]>('select count(*) as n from job'))[0]!.n);
     const before = await jobs();
+    const seqBefore = (await acme.admin.api.get(`/api/applications/${fixtures.application}`)).body.seq;
     for (const res of [
       await gone.get('/api/me'),
       await gone.post('/api/jobs', { title: 'Ghost job', location: 'Nowhere' }),
@@ -510,11 +511,15 @@ describe('contract: the OpenAPI document matches the server', () => {
       // Read-only routes run beside the account check; their answer still waits for it.
       await gone.get('/api/applications'),
       await gone.get(`/api/applications/${fixtures.application}`),
+      // Moves read the row beside the account check, and send nothing to the workflow before it confirmed.
+      await gone.post(`/api/applications/${fixtures.application}/transitions`, { event: 'ADVANCE' }),
+      await gone.post('/api/applications/bulk-transitions', { applicationIds: [fixtures.application], event: 'ADVANCE' }),
     ]) {
       assert.equal(res.status, 401, JSON.stringify(res.body));
       assert.match(res.contentType, /^application\/problem\+json/);
     }
     assert.equal(await jobs(), before);
+    assert.equal((await acme.admin.api.get(`/api/applications/${fixtures.application}`)).body.seq, seqBefore, 'not moved');
   });
 
   it('too many failed sign-ins → 429, documented with Retry-After', async () => {
