@@ -57,7 +57,7 @@ import { SMALL_TABLE_PAGES, measureLists, type ListQueryKind, type ListsFigures 
 import { measureSlaLateness, type SlaFigures } from './bench/sla-lateness.js';
 import { startBenchTemporal } from './bench/temporal-server.js';
 import { cpuSeconds, startWorkerChild } from './bench/worker-child.js';
-import { measureWorkerMemory, type MemoryFigures } from './bench/worker-memory.js';
+import { measureWorkerMemory, waitingTemplate, type MemoryFigures } from './bench/worker-memory.js';
 
 // ---------------------------------------------------------------------------------------------- options
 
@@ -170,16 +170,6 @@ const sizes = {
 };
 const PHASES = ['core', 'lists', 'sla', 'memory'] as const;
 
-/** The default pipeline's stages without its emails: an application on it schedules nothing when it starts. */
-const QUIET_PIPELINE: PipelineTemplateDefinition = {
-  stages: [
-    { key: 'applied', name: 'Applied', kind: 'active' },
-    { key: 'screening', name: 'Screening', kind: 'active' },
-    { key: 'hired', name: 'Hired', kind: 'hired' },
-    { key: 'rejected', name: 'Rejected', kind: 'rejected' },
-    { key: 'withdrawn', name: 'Withdrawn', kind: 'withdrawn' },
-  ],
-};
 const phases = new Set((args.phases ?? process.env.BENCH_PHASES ?? PHASES.join(',')).split(',').map((phase) => phase.trim()));
 for (const phase of phases) {
   if (!(PHASES as readonly string[]).includes(phase)) {
@@ -752,7 +742,7 @@ async function run(): Promise<Figures> {
     const directStartCalls: StartCall[] = [];
     const directStarts = applicationStarts(await intakeRows(sizes.warmup + sizes.applications), directStartCalls);
     const quietStartCalls: StartCall[] = [];
-    const quietStarts = applicationStarts(await intakeRows(sizes.applications), quietStartCalls, QUIET_PIPELINE);
+    const quietStarts = applicationStarts(await intakeRows(sizes.applications), quietStartCalls, waitingTemplate);
     const afterDirectStarts = () => settleDown('direct application starts');
 
     progress(`throughput warm-up: ${sizes.warmup} of each at concurrency ${sizes.concurrency}`);

@@ -64,8 +64,9 @@ export { WORKER_NODE_FLAGS };
 
 const MiB = 1024 * 1024;
 
-// Nothing on entry, so the open workflows only wait: the figure is the worker's, not the mailer's.
-const waitingTemplate: PipelineTemplateDefinition = {
+// Nothing on entry, so the open workflows only wait: the figure is the worker's, not the mailer's. The intake
+// bench starts applications on it too, to show what the first stage's email costs.
+export const waitingTemplate: PipelineTemplateDefinition = {
   stages: [
     { key: 'new', name: 'New', kind: 'active' },
     { key: 'review', name: 'Review', kind: 'active' },
