@@ -42,7 +42,7 @@ import {
   transitionSchema,
 } from './schemas.js';
 import { illegalMove, refusalProblem, transitionRefusal } from './refusals.js';
-import { startExistingApplicationWorkflow, startNewApplicationWorkflow, updateApplicationWorkflow } from './workflow-calls.js';
+import { newApplicationInput, startExistingApplicationWorkflow, startNewApplicationWorkflow, updateApplicationWorkflow } from './workflow-calls.js';
 
 /** Moves of one bulk request in flight at once. */
 const BULK_CONCURRENCY = 8;
@@ -212,15 +212,7 @@ export function applicationRoutes(deps: ApiDeps) {
                 },
               )
             : undefined;
-        const input = {
-          applicationId,
-          companyId: found.company_id,
-          jobId: params.id,
-          requestId: requestIdOf(req),
-          ...(found.definition ? { template: found.definition, templateVersionId: found.version_id } : {}),
-          ...(cv ? { cv: { cvId: cv.id, candidateId: cv.candidateId, requestId: requestIdOf(req) } } : {}),
-          createdEventSubscribed: found.created_subscribed,
-        };
+        const input = newApplicationInput(found, { applicationId, jobId: params.id, requestId: requestIdOf(req) }, cv);
         if (!created.created) {
           const { existing } = created;
           await startExistingApplicationWorkflow(deps, existing, { companyId: found.company_id, jobId: params.id, requestId: requestIdOf(req) });

@@ -1,7 +1,7 @@
 // Calls into an application's workflow, the authority over its stage and gates (its refusals: refusals.ts).
 import type { WorkflowHandle } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
-import { markWorkflowStarted, type ApplicationRow, type ExistingApplication } from '../../db/applications.js';
+import { markWorkflowStarted, type ApplicationRow, type ApplyTarget, type ExistingApplication } from '../../db/applications.js';
 import { startApplicationWorkflow } from '../../infra/temporal.js';
 import type { ApplicationWorkflowInput } from '../../workflows/applications/contract.js';
 import type { ApiDeps } from '../deps.js';
@@ -31,6 +31,24 @@ export async function updateApplicationWorkflow<R>(
     await markWorkflowStarted(deps.orm.em, [row.id]);
     return update(handle());
   }
+}
+
+/**
+ * A new application's workflow input (applied or sourced): the job's template version, the CV that came with it,
+ * and whether anybody listens for its `application.created` event.
+ */
+export function newApplicationInput(
+  target: ApplyTarget,
+  application: { applicationId: string; jobId: string; requestId: string },
+  cv?: { id: string; candidateId: string },
+): ApplicationWorkflowInput {
+  return {
+    ...application,
+    companyId: target.company_id,
+    ...(target.definition ? { template: target.definition, templateVersionId: target.version_id } : {}),
+    ...(cv ? { cv: { cvId: cv.id, candidateId: cv.candidateId, requestId: application.requestId } } : {}),
+    createdEventSubscribed: target.created_subscribed,
+  };
 }
 
 /**

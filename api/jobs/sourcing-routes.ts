@@ -8,7 +8,7 @@ import { initialStage } from '../../domain/pipeline.js';
 import { applicationWorkflowId } from '../../workflows/applications/contract.js';
 import { pipelineOf } from '../applications/pipelines.js';
 import { applicationSchema, toApplicationView } from '../applications/schemas.js';
-import { startExistingApplicationWorkflow, startNewApplicationWorkflow } from '../applications/workflow-calls.js';
+import { newApplicationInput, startExistingApplicationWorkflow, startNewApplicationWorkflow } from '../applications/workflow-calls.js';
 import { createCandidateSchema } from '../candidates/schemas.js';
 import type { ApiDeps } from '../deps.js';
 import { ConflictProblem, NotFoundProblem, UnprocessableProblem } from '../problem.js';
@@ -150,15 +150,7 @@ export function sourcingRoutes(deps: ApiDeps) {
                 { companyId, candidateId: candidate.id, applicationId, file: cvFile, source: body.source, uploadedBy: principal.userId },
               )
             : undefined;
-        const input = {
-          applicationId,
-          companyId,
-          jobId: params.id,
-          requestId: requestIdOf(req),
-          ...(found.definition ? { template: found.definition, templateVersionId: found.version_id } : {}),
-          ...(cv ? { cv: { cvId: cv.id, candidateId: cv.candidateId, requestId: requestIdOf(req) } } : {}),
-          createdEventSubscribed: found.created_subscribed,
-        };
+        const input = newApplicationInput(found, { applicationId, jobId: params.id, requestId: requestIdOf(req) }, cv);
         if (!created.created) {
           if (!created.candidateFound) throw new NotFoundProblem('Candidate');
           const { existing } = created;
