@@ -43,8 +43,9 @@ export interface Authenticator {
   /** Verifies the token, then the account, before the next handler runs. */
   before: RequestHandler;
   /**
-   * Verifies the token and starts the account check without waiting for it (`req.accountCheck`): for read-only
-   * handlers, which run beside the lookup and whose answer is only sent once it confirmed the account.
+   * Verifies the token and starts the account check without waiting for it (`req.accountCheck`): for handlers that
+   * read before they change anything, which run beside the lookup; nothing is changed or answered before it
+   * confirmed the account (`confirmAccount`).
    */
   beside: RequestHandler;
 }
