@@ -254,10 +254,12 @@ export function applicationRoutes(deps: ApiDeps) {
       params: idParams,
       responses: { 200: { description: 'The application', schema: applicationSchema } },
       async handler({ params, principal }) {
-        const row = await loadApplication(principal, params.id);
-        const [history, staff] = await Promise.all([
-          listTransitions(deps.orm.em, row.id),
-          isStaff(principal.role) ? findStaffDetail(deps.orm.em, row.id) : undefined,
+        // All three reads at once: the history and the staff detail are only answered when the row, read with the
+        // viewer's scope, is there.
+        const [row, history, staff] = await Promise.all([
+          loadApplication(principal, params.id),
+          listTransitions(deps.orm.em, params.id),
+          isStaff(principal.role) ? findStaffDetail(deps.orm.em, params.id) : undefined,
         ]);
         return { status: 200, body: toApplicationView(row, history, staff) };
       },
