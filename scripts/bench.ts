@@ -909,7 +909,7 @@ function breakdownReport(b: BreakdownFigures, rawUpdate: LatencyFigures): string
       `bare + commands: ${commands(b.commandsPerUpdateTask.commandsUpdate)}; raw: ${commands(b.commandsPerUpdateTask.rawUpdate)}`,
     `after the Update's task, the activities it scheduled (started after the task completed / ran, p50 ms): ` +
       (b.afterTask.activities.map((a) => `${a.type} x${a.n} ${a.startAfterTaskP50.toFixed(1)} / ${a.runP50.toFixed(1)}`).join('; ') || 'none') +
-      `; the workflow's own read-model write ran while the API was between the Update and its answer in ${b.afterTask.recordStageChangeDuringApiAfter} of ${b.afterTask.moves} moves`,
+      `; the workflow's own read-model step (its follow-up, or the write in older runs) ran while the API was between the Update and its answer in ${b.afterTask.recordStageChangeDuringApiAfter} of ${b.afterTask.moves} moves`,
     ...(b.otherSql.moves ? [`${b.otherSql.moves} moves ran other SQL too, e.g.: ${b.otherSql.example}`] : []),
     `raw update p50 ${rawUpdate.p50.toFixed(1)} ms: the API move's budget at 1.5x is ${(1.5 * rawUpdate.p50).toFixed(1)} ms`,
     '',

@@ -17,6 +17,7 @@ export type { ActionFailureRecord, ApprovalRecord, FeedbackRecord, StageChangeRe
 
 export function createReadModelActivities({ orm }: { orm: MikroORM }) {
   return {
+    /** Runs started before the one-follow-up patch; newer ones write a move in followUpStageChange (follow-up.ts). */
     async recordStageChange(change: StageChangeRecord): Promise<void> {
       await writeStageChange(orm.em, change);
     },
