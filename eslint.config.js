@@ -106,7 +106,13 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-return': 'off',
     },
   },
-  // This config file is the only JavaScript, and no tsconfig covers it.
-  { files: ['**/*.js'], extends: [tseslint.configs.disableTypeChecked] },
+  // JavaScript no tsconfig covers: this config file, and the benchmark's preload for worker threads
+  // (scripts/bench/sdk-floor.cjs, CommonJS because `node --require` is what reaches them).
+  { files: ['**/*.js', '**/*.cjs'], extends: [tseslint.configs.disableTypeChecked] },
+  {
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', process: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
   ...layers,
 );

@@ -20,6 +20,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
@@ -56,7 +57,7 @@ import { awaitFirstTask, wallMs, type WorkflowTaskTimes } from './bench/workflow
 import { SMALL_TABLE_PAGES, measureLists, type ListQueryKind, type ListsFigures } from './bench/lists.js';
 import { measureSlaLateness, type SlaFigures } from './bench/sla-lateness.js';
 import { startBenchTemporal } from './bench/temporal-server.js';
-import { cpuSeconds, startWorkerChild } from './bench/worker-child.js';
+import { WORKER_NODE_FLAGS, cpuSeconds, startWorkerChild } from './bench/worker-child.js';
 import { measureWorkerMemory, waitingTemplate, type MemoryFigures } from './bench/worker-memory.js';
 
 // ---------------------------------------------------------------------------------------------- options
@@ -83,6 +84,10 @@ const USAGE = `usage: npm run bench -- [options]
                      --worker-node-flags= runs it without)
   --temporal-partitions N  task-queue partitions of the Temporal dev server (default 1; 0: the server's default, 4,
                      with which new workflows' first tasks stall for ~2 s at times: see scripts/bench/temporal-server.ts)
+  --sdk-floor LIST   measurement only: take these per-activation costs of the Temporal SDK out of the stack's
+                     worker process (scripts/bench/sdk-floor.cjs): vm-watchdog (a watchdog thread started and
+                     joined for every call into a workflow's context), promise-stacks (a source-mapped stack trace
+                     captured for every promise a workflow creates); run with and without it to see what they cost
   --single-process   run the stack's worker in the bench process beside the API (as npm run dev does); by default
                      it runs in a process of its own, as deployed (npm run api + npm run worker, docker-compose)
   --lists N          applications seeded in SQL for the lists phase (default 100000)
@@ -114,6 +119,7 @@ const { values: args } = parseArgs({
     'memory-settle': { type: 'string' },
     'worker-node-flags': { type: 'string' },
     'single-process': { type: 'boolean' },
+    'sdk-floor': { type: 'string' },
     'temporal-partitions': { type: 'string' },
     lists: { type: 'string' },
     'list-companies': { type: 'string' },
@@ -167,7 +173,23 @@ const sizes = {
   /** The API and the stack's worker: in separate processes (as deployed) or in the bench's one. */
   topology: args['single-process'] ? ('single process' as const) : ('API and worker in separate processes' as const),
   timeoutSeconds: count('timeout', args.timeout, 1200),
+  /** SDK costs taken out of the stack's worker process, for measurement (sdk-floor.cjs). */
+  sdkFloor: (args['sdk-floor'] ?? '')
+    .split(',')
+    .map((floor) => floor.trim())
+    .filter(Boolean),
 };
+const SDK_FLOORS = ['vm-watchdog', 'promise-stacks'];
+for (const floor of sizes.sdkFloor) {
+  if (!SDK_FLOORS.includes(floor)) {
+    console.error(`bench: --sdk-floor takes ${SDK_FLOORS.join(', ')}; not ${floor}\n${USAGE}`);
+    process.exit(2);
+  }
+}
+if (sizes.sdkFloor.length > 0 && sizes.topology === 'single process') {
+  console.error(`bench: --sdk-floor changes the worker's own process; it cannot be combined with --single-process\n${USAGE}`);
+  process.exit(2);
+}
 const PHASES = ['core', 'lists', 'sla', 'memory'] as const;
 
 const phases = new Set((args.phases ?? process.env.BENCH_PHASES ?? PHASES.join(',')).split(',').map((phase) => phase.trim()));
@@ -282,6 +304,22 @@ interface Figures {
     pgReadModelStatement?: LatencyFigures;
     /** The bare Update plus the commands a move issues (commands-workflow.ts): what those commands cost on their own. */
     bareUpdateWithMoveCommands?: LatencyFigures;
+    /** GET /api/applications/:id of an application that never moves: HTTP, the token's account, the scoped reads. */
+    apiApplicationRead?: LatencyFigures;
+  };
+  /**
+   * What any move costs before this product's own code, from the same run's p50s (ms): the Update of a bare
+   * workflow issuing a move's commands, plus the API's minimum around it (a read through the API, then the
+   * read-model statement). `overRawUpdate` is the floor under the p50 ratio; `apiMoveOverFloor` what the product
+   * adds above it.
+   */
+  moveFloor?: {
+    bareUpdateWithMoveCommands: number;
+    apiRead: number;
+    readModelStatement: number;
+    total: number;
+    overRawUpdate: number;
+    apiMoveOverFloor: number;
   };
   throughput?: {
     apiApplications: ThroughputFigures;
@@ -359,6 +397,12 @@ async function run(): Promise<Figures> {
         maxCachedWorkflows: sizes.workerMaxCached,
         onCleanup,
         name: 'stack worker process',
+        ...(sizes.sdkFloor.length > 0
+          ? {
+              nodeFlags: [...WORKER_NODE_FLAGS, '--require', fileURLToPath(new URL('./bench/sdk-floor.cjs', import.meta.url))],
+              env: { BENCH_SDK_FLOOR: sizes.sdkFloor.join(',') },
+            }
+          : {}),
       });
   const workerMaxCachedWorkflows = stack.worker?.options.maxCachedWorkflows ?? (await workerChild?.status(false))?.maxCachedWorkflows ?? NaN;
   const client = stack.client;
@@ -465,7 +509,7 @@ async function run(): Promise<Figures> {
     const recruiter = moveCompany!.recruiter;
 
     // One candidate per intake application; the first few also apply to the moves company's job.
-    const candidatesNeeded = Math.max(sizes.warmup + sizes.applications, 2 * sizes.targets + 1);
+    const candidatesNeeded = Math.max(sizes.warmup + sizes.applications, 2 * sizes.targets + 2);
     progress(`creating ${candidatesNeeded} candidates through the API (signup + login each)`);
     const candidates: Person[] = new Array(candidatesNeeded);
     await pool(candidatesNeeded, 4, async (i) => {
@@ -479,12 +523,14 @@ async function run(): Promise<Figures> {
       return res.body.id as string;
     };
 
-    // Applications the API moves rotate over, others moved by direct Updates, one the PostgreSQL series writes to.
+    // Applications the API moves rotate over, others moved by direct Updates, one the PostgreSQL series writes to,
+    // one only read (it stays in its first stage, so its detail is the same size throughout).
     const moveApps: string[] = [];
     const directApps: string[] = [];
     for (let i = 0; i < sizes.targets; i++) moveApps.push(await apply(candidates[i]!, moveJob.id));
     for (let i = 0; i < sizes.targets; i++) directApps.push(await apply(candidates[sizes.targets + i]!, moveJob.id));
     const pgApp = await apply(candidates[2 * sizes.targets]!, moveJob.id);
+    const readApp = await apply(candidates[2 * sizes.targets + 1]!, moveJob.id);
 
     const runId = randomBytes(3).toString('hex');
     const bareHandles = await Promise.all(
@@ -573,13 +619,19 @@ async function run(): Promise<Figures> {
     };
 
     let commandsCount = 0;
-    /** The bare Update plus the commands a move issues: one attribute upsert, 2 or 3 activities (as ADVANCE / MOVE back). */
+    /** The bare Update plus the commands a move issues: one attribute upsert, 1 or 2 activities (as ADVANCE / MOVE back). */
     const commandsUpdateOp = async () => {
       const handle = commandsHandles[commandsCount++ % commandsHandles.length]!;
       const updateId = `bench-commands-${runId}-${commandsCount}`;
       const start = wallMs();
-      await handle.executeUpdate(commandsUpdate, { args: [2 + (Math.floor((commandsCount - 1) / commandsHandles.length) % 2)], updateId });
+      await handle.executeUpdate(commandsUpdate, { args: [1 + (Math.floor((commandsCount - 1) / commandsHandles.length) % 2)], updateId });
       if (recording) commandsCalls.push({ workflowId: handle.workflowId, updateId, start, end: wallMs() });
+    };
+
+    /** The API's own minimum around an Update: the token's account and a scoped application read, over HTTP. */
+    const apiRead = async () => {
+      const res = await recruiter.api.get(`/api/applications/${readApp}`);
+      if (res.status !== 200 || res.body.id !== readApp) throw new Error(`application read failed: ${res.status} ${JSON.stringify(res.body)}`);
     };
 
     const pgSeq = { next: 1 };
@@ -639,6 +691,7 @@ async function run(): Promise<Figures> {
       { name: 'direct application update', total: sizes.extras, op: directUpdate, samples: [], roundP50s: [], emails: true },
       { name: 'read-model statement', total: sizes.extras, op: pgStatement, samples: [], roundP50s: [], emails: false },
       { name: 'commands update', total: sizes.extras, op: commandsUpdateOp, samples: [], roundP50s: [], emails: false },
+      { name: 'API read', total: sizes.extras, op: apiRead, samples: [], roundP50s: [], emails: false },
     ].filter((s) => s.total > 0);
 
     progress(`warm-up: ${sizes.warmup} of each latency operation`);
@@ -671,14 +724,15 @@ async function run(): Promise<Figures> {
     };
     type Sampled = Pick<Series, 'samples' | 'roundP50s'>;
     const seriesOf = (name: string): Sampled => series.find((s) => s.name === name) ?? { samples: [], roundP50s: [] };
-    const [rawSeries, apiSeries, pgSeries, directSeries, statementSeries, commandsSeries] = [
+    const [rawSeries, apiSeries, pgSeries, directSeries, statementSeries, commandsSeries, apiReadSeries] = [
       'raw update',
       'API move',
       'PostgreSQL transaction',
       'direct application update',
       'read-model statement',
       'commands update',
-    ].map(seriesOf) as [Sampled, Sampled, Sampled, Sampled, Sampled, Sampled];
+      'API read',
+    ].map(seriesOf) as [Sampled, Sampled, Sampled, Sampled, Sampled, Sampled, Sampled];
     recording = false;
     progress('reading the workflow histories of the moves and Updates for the breakdown');
     const breakdown = await moveBreakdown(client, { moves: moveCalls, direct: directCalls, raw: rawCalls, commands: commandsCalls });
@@ -813,6 +867,17 @@ async function run(): Promise<Figures> {
       cpuMsPerOperation: { benchProcess: x.benchCpuMs / x.latencies.length, workerProcess: x.workerCpuMs / x.latencies.length },
     });
 
+    const moveFloor = (bareUpdateWithMoveCommands: number, apiRead: number, readModelStatement: number) => {
+      const total = bareUpdateWithMoveCommands + apiRead + readModelStatement;
+      return {
+        bareUpdateWithMoveCommands,
+        apiRead,
+        readModelStatement,
+        total,
+        overRawUpdate: total / rawUpdateStats.p50,
+        apiMoveOverFloor: apiMoveStats.p50 / total,
+      };
+    };
     return {
       setupSeconds: round(setupSeconds, 1),
       latencyMs: {
@@ -824,6 +889,7 @@ async function run(): Promise<Figures> {
               applicationUpdateDirect: latency(directSeries),
               pgReadModelStatement: latency(statementSeries),
               bareUpdateWithMoveCommands: latency(commandsSeries),
+              apiApplicationRead: latency(apiReadSeries),
             }
           : {}),
       },
@@ -833,6 +899,9 @@ async function run(): Promise<Figures> {
         directApplicationStarts: throughputFigures(direct),
         quietApplicationStarts: throughputFigures(quiet),
       },
+      ...(sizes.extras
+        ? { moveFloor: moveFloor(stats(commandsSeries.samples).p50, stats(apiReadSeries.samples).p50, stats(statementSeries.samples).p50) }
+        : {}),
       moveBreakdown: breakdown,
       readYourWrites,
       firstTaskMs: {
@@ -929,7 +998,8 @@ function intakeReport(b: IntakeBreakdown): string[] {
 }
 
 function coreReport(
-  f: Required<Pick<Figures, 'latencyMs' | 'throughput' | 'ratios'>> & Pick<Figures, 'moveBreakdown' | 'readYourWrites' | 'firstTaskMs' | 'intakeBreakdown'>,
+  f: Required<Pick<Figures, 'latencyMs' | 'throughput' | 'ratios'>> &
+    Pick<Figures, 'moveBreakdown' | 'readYourWrites' | 'firstTaskMs' | 'intakeBreakdown' | 'moveFloor'>,
 ): string[] {
   const l = f.latencyMs;
   const t = f.throughput;
@@ -956,9 +1026,17 @@ function coreReport(
         ...(l.applicationUpdateDirect ? [latencyRow('   extra: application Update, no API', l.applicationUpdateDirect)] : []),
         ...(l.pgReadModelStatement ? [latencyRow('   extra: read-model single statement', l.pgReadModelStatement)] : []),
         ...(l.bareUpdateWithMoveCommands ? [latencyRow("   extra: bare Update + a move's commands", l.bareUpdateWithMoveCommands)] : []),
+        ...(l.apiApplicationRead ? [latencyRow('   extra: API read (GET an application)', l.apiApplicationRead)] : []),
       ],
     ),
     `p50 per round: API move ${list(l.apiMove.roundP50s)}; raw update ${list(l.rawUpdate.roundP50s)}`,
+    ...(f.moveFloor
+      ? [
+          `floor under e)'s p50 ratio: bare Update + a move's commands ${f.moveFloor.bareUpdateWithMoveCommands.toFixed(1)} + API read ` +
+            `${f.moveFloor.apiRead.toFixed(1)} + read-model statement ${f.moveFloor.readModelStatement.toFixed(1)} = ${f.moveFloor.total.toFixed(1)} ms, ` +
+            `${f.moveFloor.overRawUpdate.toFixed(2)} x the raw Update; the API move is ${f.moveFloor.apiMoveOverFloor.toFixed(2)} x this floor`,
+        ]
+      : []),
     ...(ryw
       ? [
           `read-your-writes: ${ryw.ok} of ${ryw.checked} sampled moves showed the new stage at once in the detail and in the job's stage-filtered list` +
@@ -1134,6 +1212,9 @@ function report(f: Figures): string {
       `${sizes.starts} starts, concurrency ${sizes.concurrency}, warm-up ${sizes.warmup}, ${sizes.extras} extras, ${sizes.targets} targets, ${sizes.rounds} rounds, ${sizes.latencyGapMs} ms between latency samples; ` +
       `phases ${[...phases].join(', ')}; ${sizes.topology}; Temporal dev server with ${sizes.temporalPartitions ?? 'its default'} task-queue partition(s); ` +
       `the stack's worker caches ${f.workerMaxCachedWorkflows} workflows`,
+    ...(sizes.sdkFloor.length > 0
+      ? [`MEASUREMENT ONLY: the stack's worker runs without the SDK's ${sizes.sdkFloor.join(' and ')} (--sdk-floor); not the product as shipped`]
+      : []),
     '',
     ...(latencyMs && throughput && ratios
       ? coreReport({
@@ -1144,6 +1225,7 @@ function report(f: Figures): string {
           readYourWrites: f.readYourWrites,
           firstTaskMs: f.firstTaskMs,
           intakeBreakdown: f.intakeBreakdown,
+          moveFloor: f.moveFloor,
         })
       : []),
     ...(f.lists && ratios ? listsReport(f.lists, ratios) : []),

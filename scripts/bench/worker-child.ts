@@ -25,6 +25,8 @@ export interface WorkerChildOptions {
   onCleanup: (name: string, run: () => Promise<void>) => void;
   /** Names the cleanups. */
   name: string;
+  /** Extra environment for the child. */
+  env?: Record<string, string>;
 }
 
 export interface WorkerChild {
@@ -78,6 +80,7 @@ export async function startWorkerChild(options: WorkerChildOptions): Promise<Wor
       TEMPORAL_TASK_QUEUE: options.taskQueue,
       WORKFLOW_BUNDLE_PATH: bundlePath,
       ...(options.maxCachedWorkflows ? { BENCH_WORKER_MAX_CACHED: String(options.maxCachedWorkflows) } : {}),
+      ...options.env,
     },
   });
   options.onCleanup(options.name, () => stopChild(child));
