@@ -10,7 +10,7 @@ import type { ApplicationStatus } from '../domain/pipeline.js';
 import { isStaff } from '../domain/roles.js';
 import type { PipelineTemplateDefinition } from '../domain/templates.js';
 import { OWN_APPLICATION_SOURCE, classifyLink } from '../domain/candidates.js';
-import { applyCandidateCte, detectDuplicates, findBlockingFormerEmployee } from './candidates.js';
+import { applyCandidateCte, screenCandidate } from './candidates.js';
 import type { ReviewerRow } from './reviews.js';
 import { pageFetchSize, type Db, type PageCursor, type Viewer } from './sql.js';
 
@@ -676,8 +676,7 @@ export async function screenNewApplication(
   db: Db,
   { companyId, candidateId, applicationId }: { companyId: string; candidateId: string; applicationId: string },
 ): Promise<{ flagged: boolean }> {
-  await detectDuplicates(db, companyId, candidateId);
-  const former = await findBlockingFormerEmployee(db, companyId, candidateId);
+  const former = (await screenCandidate(db, companyId, candidateId))?.formerEmployee;
   if (former) await flagRehireReview(db, applicationId, former);
   return { flagged: Boolean(former) };
 }

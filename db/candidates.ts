@@ -444,54 +444,112 @@ interface DuplicateCandidateRow {
   city: string | null;
   employers: string[];
   name_similarity: number | null;
+  /** The screened candidate's own row. */
+  is_me: boolean;
+  /** On the screened candidate's row: whether any stored pair involves it (else there is nothing to replace). */
+  had_pairs: boolean | null;
+  left_at: string | null;
+  left_reason: string | null;
+  rehire_eligible: boolean | null;
 }
 
 const FACTS = `c.id, c.name, c.emails, c.phones, c.location->>'city' as city,
-  coalesce((select json_agg(e->>'employer') from jsonb_array_elements(c.work_history) e where coalesce(e->>'employer', '') <> ''), '[]') as employers`;
+  coalesce((select json_agg(e->>'employer') from jsonb_array_elements(c.work_history) e where coalesce(e->>'employer', '') <> ''), '[]') as employers,
+  c.left_at::text as left_at, c.left_reason, c.rehire_eligible`;
+
+/** Most of the company's other candidates a screening weighs. */
+const DUPLICATE_CANDIDATES = 200;
+
+/** A former employee who left and is not eligible for rehire, with the evidence that ties them to a candidate. */
+export interface FormerEmployeeMatch {
+  candidateId: string;
+  evidence: string[];
+}
+
+export interface Screening {
+  /** Likely the same person, best match first (also stored on both records). */
+  matches: DuplicateMatch[];
+  /** The candidate itself, else its best-matching duplicate, when that one left and is not eligible for rehire. */
+  formerEmployee?: FormerEmployeeMatch;
+}
+
+const leftNote = (row: DuplicateCandidateRow) => `left on ${row.left_at}${row.left_reason ? ` (${row.left_reason})` : ''}, not eligible for rehire`;
+const blocksRehire = (row: DuplicateCandidateRow) => row.left_at !== null && row.rehire_eligible !== true;
+
+/**
+ * Screens a candidate against the company's other (unarchived) candidates: the likely duplicates, computed now
+ * and stored on both records (replacing what was stored for this candidate before), and the former employee who
+ * may not be rehired that the candidate is or duplicates. One read (the candidate and its possible duplicates
+ * together), then one write, and none when there is nothing to store or to replace.
+ */
+export async function screenCandidate(db: Db, companyId: string, candidateId: string): Promise<Screening | undefined> {
+  const connection = db.getConnection();
+  const fuzzy = await hasTrigram(db);
+  const rows = await connection.execute<DuplicateCandidateRow[]>(
+    `select ${FACTS}, ${fuzzy ? 'similarity(c.name_key, me.name_key)' : '(case when c.name_key = me.name_key then 1 else 0 end)'} as name_similarity,
+       c.id = me.id as is_me,
+       case when c.id = me.id then exists (select 1 from candidate_duplicate d where d.candidate_id = me.id or d.other_id = me.id) end as had_pairs
+     from candidate me join candidate c on c.company_id = me.company_id
+       and (c.id = me.id or c.archived_at is null and (c.emails && me.emails or c.phones && me.phones or ${fuzzy ? 'c.name_key % me.name_key' : 'c.name_key = me.name_key'}))
+     where me.id = ? and me.company_id = ?
+     order by c.id = me.id desc
+     limit ${DUPLICATE_CANDIDATES + 1}`,
+    [candidateId, companyId],
+  );
+  const me = rows[0]?.is_me ? rows[0] : undefined;
+  if (!me) return undefined;
+  const others = new Map(rows.slice(1).map((row) => [row.id, row]));
+  const facts = (row: DuplicateCandidateRow) => ({ name: row.name, emails: row.emails, phones: row.phones, city: row.city, employers: row.employers });
+  const matches = [...others.values()]
+    .flatMap((other) => {
+      const score = scoreDuplicate(facts(me), facts(other), Number(other.name_similarity ?? 0));
+      return score ? [{ candidateId: other.id, ...score }] : [];
+    })
+    .sort((a, b) => b.confidence - a.confidence || a.candidateId.localeCompare(b.candidateId));
+  if (me.had_pairs || matches.length > 0) {
+    // The pairs of this candidate no match holds any more go, the matches' are written both ways (disjoint rows).
+    await connection.execute(
+      `with dropped as (
+         delete from candidate_duplicate where (candidate_id = ? or other_id = ?)
+           and not (candidate_id = any(${TEXT_ARRAY}::uuid[]) or other_id = any(${TEXT_ARRAY}::uuid[]))
+       )
+       insert into candidate_duplicate (company_id, candidate_id, other_id, confidence, evidence, detected_at)
+       select ?, pair.candidate_id, pair.other_id, m.confidence, m.evidence, now()
+       from jsonb_to_recordset(?::jsonb) as m("candidateId" uuid, confidence real, evidence jsonb)
+       cross join lateral (values (?::uuid, m."candidateId"), (m."candidateId", ?::uuid)) as pair(candidate_id, other_id)
+       on conflict (candidate_id, other_id) do update set confidence = excluded.confidence, evidence = excluded.evidence, detected_at = excluded.detected_at`,
+      [
+        candidateId,
+        candidateId,
+        json(matches.map((m) => m.candidateId)),
+        json(matches.map((m) => m.candidateId)),
+        companyId,
+        json(matches),
+        candidateId,
+        candidateId,
+      ],
+      'run',
+    );
+  }
+  return { matches, formerEmployee: formerEmployeeOf(me, matches, others) };
+}
+
+/** The candidate itself first, then its duplicates from the best match down. */
+function formerEmployeeOf(me: DuplicateCandidateRow, matches: DuplicateMatch[], others: Map<string, DuplicateCandidateRow>): FormerEmployeeMatch | undefined {
+  if (blocksRehire(me)) return { candidateId: me.id, evidence: [`the same candidate record, ${leftNote(me)}`] };
+  for (const match of matches) {
+    const other = others.get(match.candidateId);
+    if (other && blocksRehire(other)) return { candidateId: other.id, evidence: [...match.evidence, leftNote(other)] };
+  }
+  return undefined;
+}
 
 /**
  * The company's other (unarchived) candidates that are likely the same person, computed now and stored on both
  * records (replacing what was stored for this candidate before). Best match first.
  */
 export async function detectDuplicates(db: Db, companyId: string, candidateId: string): Promise<DuplicateMatch[]> {
-  const connection = db.getConnection();
-  const fuzzy = await hasTrigram(db);
-  const [me] = await connection.execute<DuplicateCandidateRow[]>(`select ${FACTS}, 1 as name_similarity from candidate c where c.id = ? and c.company_id = ?`, [
-    candidateId,
-    companyId,
-  ]);
-  if (!me) return [];
-  const others = await connection.execute<DuplicateCandidateRow[]>(
-    `select ${FACTS}, ${fuzzy ? 'similarity(c.name_key, me.name_key)' : '(case when c.name_key = me.name_key then 1 else 0 end)'} as name_similarity
-     from candidate me join candidate c on c.company_id = me.company_id and c.id <> me.id and c.archived_at is null
-     where me.id = ? and (c.emails && me.emails or c.phones && me.phones or ${fuzzy ? 'c.name_key % me.name_key' : 'c.name_key = me.name_key'})
-     limit 200`,
-    [candidateId],
-  );
-  const facts = (row: DuplicateCandidateRow) => ({ name: row.name, emails: row.emails, phones: row.phones, city: row.city, employers: row.employers });
-  const matches = others
-    .flatMap((other) => {
-      const score = scoreDuplicate(facts(me), facts(other), Number(other.name_similarity ?? 0));
-      return score ? [{ candidateId: other.id, ...score }] : [];
-    })
-    .sort((a, b) => b.confidence - a.confidence || a.candidateId.localeCompare(b.candidateId));
-  await connection.execute(
-    `delete from candidate_duplicate where (candidate_id = ? or other_id = ?) and not (candidate_id = any(${TEXT_ARRAY}::uuid[]) or other_id = any(${TEXT_ARRAY}::uuid[]))`,
-    [candidateId, candidateId, json(matches.map((m) => m.candidateId)), json(matches.map((m) => m.candidateId))],
-    'run',
-  );
-  if (matches.length > 0) {
-    await connection.execute(
-      `insert into candidate_duplicate (company_id, candidate_id, other_id, confidence, evidence, detected_at)
-       select ?, pair.candidate_id, pair.other_id, m.confidence, m.evidence, now()
-       from jsonb_to_recordset(?::jsonb) as m("candidateId" uuid, confidence real, evidence jsonb)
-       cross join lateral (values (?::uuid, m."candidateId"), (m."candidateId", ?::uuid)) as pair(candidate_id, other_id)
-       on conflict (candidate_id, other_id) do update set confidence = excluded.confidence, evidence = excluded.evidence, detected_at = excluded.detected_at`,
-      [companyId, json(matches), candidateId, candidateId],
-      'run',
-    );
-  }
-  return matches;
+  return (await screenCandidate(db, companyId, candidateId))?.matches ?? [];
 }
 
 /** The stored duplicates of each candidate (unarchived others only), best first. */
@@ -532,28 +590,6 @@ export async function markLeft(
     [left.date, left.reason, left.rehireEligible, candidateId, companyId],
   );
   return row;
-}
-
-/**
- * A former employee who left and is not eligible for rehire that this candidate is (the same record) or is a
- * duplicate of, with the evidence; undefined when there is none. Run after detectDuplicates.
- */
-export async function findBlockingFormerEmployee(
-  db: Db,
-  companyId: string,
-  candidateId: string,
-): Promise<{ candidateId: string; evidence: string[] } | undefined> {
-  const [row] = await db.getConnection().execute<{ id: string; left_at: string; left_reason: string | null; evidence: string[] | null }[]>(
-    `select c.id, c.left_at::text as left_at, c.left_reason, d.evidence
-     from candidate c left join candidate_duplicate d on d.candidate_id = ? and d.other_id = c.id
-     where c.company_id = ? and c.left_at is not null and c.rehire_eligible is not true
-       and (c.id = ? or d.other_id is not null)
-     order by (c.id = ?) desc, d.confidence desc nulls last limit 1`,
-    [candidateId, companyId, candidateId, candidateId],
-  );
-  if (!row) return undefined;
-  const left = `left on ${row.left_at}${row.left_reason ? ` (${row.left_reason})` : ''}, not eligible for rehire`;
-  return { candidateId: row.id, evidence: row.id === candidateId ? [`the same candidate record, ${left}`] : [...(row.evidence ?? []), left] };
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ export const READ_MODEL_WRITE = 'read-model write';
 export const APPLY_TARGET = 'apply target';
 export const APPLY_INSERT = 'apply insert';
 export const MARK_STARTED = 'mark started';
+export const SCREENING = 'screening';
 
 /** What each statement the API sends is for (db/users.ts's account check, db/applications.ts's read and write). */
 export function classifyApiSql(sql: string): string {
@@ -39,6 +40,8 @@ export function classifyApiSql(sql: string): string {
   if (text.includes('from job j join app_user u on u.id =')) return APPLY_TARGET;
   if (text.startsWith('with cand as (') && text.includes('insert into application')) return APPLY_INSERT;
   if (text.startsWith('update application set workflow_started_at = now()')) return MARK_STARTED;
+  if (text.includes('from candidate me join candidate c') || (text.startsWith('with dropped as (') && text.includes('candidate_duplicate'))) return SCREENING;
+  if (text.startsWith('update application set rehire_matched_candidate_id')) return SCREENING;
   return 'other';
 }
 
@@ -353,6 +356,14 @@ export function intakeBreakdown(api: IntakeCall[], raw: StartCall[], direct: Sta
         traced.map((c) => sqlTime(c, APPLY_INSERT)),
       ),
       part(
+        `  ${SCREENING} (SQL: the candidate's duplicates, stored when there are any, and the rehire flag)`,
+        traced.map((c) => sqlTime(c, SCREENING)),
+      ),
+      part(
+        '  other SQL',
+        traced.map((c) => sqlTime(c, 'other')),
+      ),
+      part(
         '  workflow start (RPC)',
         traced.map((c) => c.trace.starts[0]!.end - c.trace.starts[0]!.start),
       ),
@@ -366,7 +377,7 @@ export function intakeBreakdown(api: IntakeCall[], raw: StartCall[], direct: Sta
           (c) =>
             c.receivedAt -
             c.sentAt -
-            [AUTH_LOOKUP, APPLY_TARGET, APPLY_INSERT, MARK_STARTED, 'other'].reduce((t, l) => t + sqlTime(c, l), 0) -
+            [AUTH_LOOKUP, APPLY_TARGET, APPLY_INSERT, SCREENING, MARK_STARTED, 'other'].reduce((t, l) => t + sqlTime(c, l), 0) -
             (c.trace.starts[0]!.end - c.trace.starts[0]!.start),
         ),
       ),

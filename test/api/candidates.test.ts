@@ -300,6 +300,11 @@ describe('candidates', () => {
       assert.deepEqual(b.duplicates, []);
       const edited = await recruiter().patch(`/api/candidates/${b.id}`, { phones: ['+31201234567'] });
       assert.deepEqual(ids(edited.body), [a.id]);
+      assert.deepEqual(ids((await recruiter().get(`/api/candidates/${a.id}`)).body), [b.id]);
+      // And forgets a pair that no longer matches, on both records.
+      const apart = await recruiter().patch(`/api/candidates/${b.id}`, { phones: ['+31 20 765 4321'] });
+      assert.deepEqual(ids(apart.body), []);
+      assert.deepEqual(ids((await recruiter().get(`/api/candidates/${a.id}`)).body), []);
     });
   });
 
