@@ -123,7 +123,25 @@ export function applyStageEvent(machine: StageMachine, stage: string, event: Sta
   return { ok: true, stage: String(next.value), actions: toStageActions(actions) };
 }
 
+/**
+ * What can be sent to an application in `stage`: a pure function of the machine and the stage, asked for every row
+ * of every list and every workflow view, so each machine keeps its answers (frozen: they are shared).
+ */
+const allowedByMachine = new WeakMap<StageMachine, Map<string, AllowedEvents>>();
+
 export function allowedEvents(machine: StageMachine, stage: string): AllowedEvents {
+  let byStage = allowedByMachine.get(machine);
+  if (!byStage) allowedByMachine.set(machine, (byStage = new Map()));
+  let allowed = byStage.get(stage);
+  if (!allowed) {
+    const found = probeAllowedEvents(machine, stage);
+    allowed = Object.freeze({ events: Object.freeze(found.events), moveTargets: Object.freeze(found.moveTargets) }) as AllowedEvents;
+    byStage.set(stage, allowed);
+  }
+  return allowed;
+}
+
+function probeAllowedEvents(machine: StageMachine, stage: string): AllowedEvents {
   const snapshot = snapshotAt(machine, stage);
   const moveTargets = Object.keys(machine.config.states ?? {}).filter((target) => target !== stage && snapshot.can({ type: 'MOVE', toStage: target }));
   const probes: Record<StageEventType, StageEvent> = {
