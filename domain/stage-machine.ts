@@ -131,7 +131,7 @@ const allowedByMachine = new WeakMap<StageMachine, Map<string, AllowedEvents>>()
 
 export function allowedEvents(machine: StageMachine, stage: string): AllowedEvents {
   let byStage = allowedByMachine.get(machine);
-  if (!byStage) allowedByMachine.set(machine, (byStage = new Map()));
+  if (!byStage) allowedByMachine.set(machine, (byStage = new Map<string, AllowedEvents>()));
   let allowed = byStage.get(stage);
   if (!allowed) {
     const found = probeAllowedEvents(machine, stage);
