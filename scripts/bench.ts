@@ -1144,7 +1144,8 @@ function listsReport(l: ListsFigures, ratios: Record<string, Ratio>): string[] {
       const p = q.apiParts;
       return (
         `  ${LIST_RATIOS[kind].label}: ${[p.beforeAuthP50, p.authLookupP50, p.authToQueryP50, p.dataSqlP50, p.afterQueryP50].map((x) => x.toFixed(2)).join(' / ')}; ` +
-        `view + JSON ${q.viewAndJsonMs.p50.toFixed(2)} / ${q.viewAndJsonMs.p99.toFixed(2)}; API p99 - SQL p99 = ${(q.apiMs.p99 - q.sqlMs.p99).toFixed(2)}`
+        `view + JSON ${q.viewAndJsonMs.p50.toFixed(2)} / ${q.viewAndJsonMs.p99.toFixed(2)}; API p99 - SQL p99 = ${(q.apiMs.p99 - q.sqlMs.p99).toFixed(2)}; ` +
+        `p99 of the API server's time ${q.apiServerMs.p99.toFixed(2)}, of its query's SQL ${q.apiDataSqlMs.p99.toFixed(2)} (against the client's ${q.apiMs.p99.toFixed(2)})`
       );
     }),
     'Plans (EXPLAIN ANALYZE of the exact SQL, each filter value):',
