@@ -1,6 +1,7 @@
 // `npm run bench [-- --moves 300 --applications 300 --concurrency 16 ...]`: starts its own stack (an in-memory
-// Temporal dev server, a fresh PostgreSQL database, the SMTP catcher, the API on a free port in this process and
-// the worker in a process of its own, as deployed; --single-process puts it beside the API) and measures, in one
+// Temporal dev server, a fresh PostgreSQL database, the SMTP catcher, the API on a free port and the worker each in
+// a process of its own, as deployed, apart from the load this process generates; --single-process puts both in
+// this one) and measures, in one
 // run, the product's hot paths next to their raw baselines:
 //   a) stage moves through the API, sequential from one client;      b) raw Updates on a bare workflow;
 //   c) the read model's writes as a plain PostgreSQL transaction;     d) API intake vs raw workflow starts, each
@@ -58,6 +59,7 @@ import { SMALL_TABLE_PAGES, measureLists, type ListQueryKind, type ListsFigures 
 import { measureSlaLateness, type SlaFigures } from './bench/sla-lateness.js';
 import { startBenchTemporal } from './bench/temporal-server.js';
 import { WORKER_NODE_FLAGS, cpuSeconds, startWorkerChild } from './bench/worker-child.js';
+import { startApiChild } from './bench/api-child.js';
 import { measureWorkerMemory, waitingTemplate, type MemoryFigures } from './bench/worker-memory.js';
 
 // ---------------------------------------------------------------------------------------------- options
@@ -88,8 +90,10 @@ const USAGE = `usage: npm run bench -- [options]
                      worker process (scripts/bench/sdk-floor.cjs): vm-watchdog (a watchdog thread started and
                      joined for every call into a workflow's context), promise-stacks (a source-mapped stack trace
                      captured for every promise a workflow creates); run with and without it to see what they cost
-  --single-process   run the stack's worker in the bench process beside the API (as npm run dev does); by default
-                     it runs in a process of its own, as deployed (npm run api + npm run worker, docker-compose)
+  --single-process   run the API and the stack's worker in the bench process (as npm run dev runs them in one); by
+                     default each runs in a process of its own, as deployed (npm run api + npm run worker,
+                     docker-compose), and the bench's own load (its HTTP client, its SQL and Temporal baselines)
+                     shares neither's event loop
   --lists N          applications seeded in SQL for the lists phase (default 100000)
   --list-companies N companies they belong to (default 10), each with 20 jobs
   --list-samples N   samples of each list query, through the API and as SQL each (default 400)
@@ -170,8 +174,8 @@ const sizes = {
   workerNodeFlags: args['worker-node-flags'] === undefined ? undefined : args['worker-node-flags'].split(' ').filter(Boolean),
   /** Task-queue partitions of the dev server; undefined: the server's default. */
   temporalPartitions: ((n) => (n === 0 ? undefined : n))(count('temporal-partitions', args['temporal-partitions'], 1, 0)) as number | undefined,
-  /** The API and the stack's worker: in separate processes (as deployed) or in the bench's one. */
-  topology: args['single-process'] ? ('single process' as const) : ('API and worker in separate processes' as const),
+  /** The API and the stack's worker: each in a process of its own (as deployed) or both in the bench's. */
+  topology: args['single-process'] ? ('single process' as const) : ('API and worker each in a process of its own' as const),
   timeoutSeconds: count('timeout', args.timeout, 1200),
   /** SDK costs taken out of the stack's worker process, for measurement (sdk-floor.cjs). */
   sdkFloor: (args['sdk-floor'] ?? '')
@@ -283,8 +287,11 @@ interface ThroughputFigures {
   latencyMs: Stats;
   /** The rate of each round's chunk, to show how much the machine drifted. */
   chunkRates: number[];
-  /** CPU while the chunks ran, per operation: this process (the API and the bench's client) and the worker's (NaN: single process). */
-  cpuMsPerOperation: { benchProcess: number; workerProcess: number };
+  /**
+   * CPU while the chunks ran, per operation: this process (the bench's load; the API and the worker too with
+   * --single-process), the API's and the worker's (NaN: in this process).
+   */
+  cpuMsPerOperation: { benchProcess: number; apiProcess: number; workerProcess: number };
 }
 
 interface Figures {
@@ -371,6 +378,9 @@ async function run(): Promise<Figures> {
   ]);
 
   const taskQueue = `bench-${randomBytes(4).toString('hex')}`;
+  const jwtSecret = randomBytes(16).toString('hex');
+  const together = sizes.topology === 'single process';
+  // The bench's own clients (Temporal, ORM); the API and the worker too with --single-process.
   const stack: Stack = await startStack({
     logger,
     databaseUrl,
@@ -378,13 +388,25 @@ async function run(): Promise<Figures> {
     mailFrom: 'ATS Bench <no-reply@ats.bench>',
     temporal: { address: temporal.address, namespace: temporal.namespace },
     taskQueue,
-    jwt: { secret: randomBytes(16).toString('hex'), expiresIn: '1h' },
-    apiPort: 0,
-    worker: sizes.topology === 'single process' ? { workflowBundle } : false,
+    jwt: { secret: jwtSecret, expiresIn: '1h' },
+    apiPort: together ? 0 : false,
+    worker: together ? { workflowBundle } : false,
     maxCachedWorkflows: sizes.workerMaxCached,
     loginAttemptsPerWindow: 1_000_000,
   });
-  onCleanup('stack (API, worker, clients)', () => stack.stop());
+  onCleanup('stack (clients; API and worker with --single-process)', () => stack.stop());
+  // As deployed: the API in a process of its own (npm run api), beside neither the worker nor the bench's load.
+  const apiChild = together
+    ? undefined
+    : await startApiChild({
+        databaseUrl,
+        smtpUrl: mailbox.smtpUrl,
+        temporal: { address: temporal.address, namespace: temporal.namespace },
+        taskQueue,
+        jwtSecret,
+        onCleanup,
+      });
+  const apiUrl = apiChild?.apiUrl ?? stack.apiUrl!;
   // As deployed: the worker in a process of its own (npm run worker), on the same task queue as the API.
   const workerChild = stack.worker
     ? undefined
@@ -410,7 +432,7 @@ async function run(): Promise<Figures> {
   db.on('error', (err) => progress(`bench database client: ${String(err)}`));
   await db.connect();
   onCleanup('bench database client', () => db.end());
-  progress(`stack up: API ${stack.apiUrl}, Temporal ${temporal.address}, task queue ${taskQueue}`);
+  progress(`stack up: API ${apiUrl}, Temporal ${temporal.address}, task queue ${taskQueue}`);
 
   // --- settling: wait until the background work of what ran before (first workflow tasks, emails) is done
   let expectedEmails = 0;
@@ -437,10 +459,10 @@ async function run(): Promise<Figures> {
     settle.slowestSeconds = Math.max(settle.slowestSeconds, (performance.now() - started) / 1000);
   }
 
-  const api = new Api(stack.apiUrl!);
+  const api = new Api(apiUrl);
   const stackSeconds = (performance.now() - t0) / 1000;
   // Requests that carry the trace header record their SQL and Updates (moves' breakdown, the lists' SQL check).
-  const tracing = installRequestTracing({ orm: stack.orm, client, classify: classifyApiSql });
+  const tracing = apiChild?.tracing ?? installRequestTracing({ orm: stack.orm, client, classify: classifyApiSql });
   onCleanup('request tracing', async () => tracing.stop());
   const core = phases.has('core') ? await measureCore() : undefined;
   const lists = phases.has('lists')
@@ -572,7 +594,7 @@ async function run(): Promise<Figures> {
       const res = await recruiter.api.request('POST', `/api/applications/${id}/transitions`, nextMove(id), { headers: { [TRACE_HEADER]: traceId } });
       const receivedAt = wallMs();
       if (res.status !== 200 || res.body.stage !== expectStage(id)) throw new Error(`move failed: ${res.status} ${JSON.stringify(res.body)}`);
-      const trace = tracing.take(traceId);
+      const trace = await tracing.take(traceId);
       if (recording && trace) moveCalls.push({ workflowId: `application-${id}`, sentAt, receivedAt, trace });
       // Read-your-writes, on a sample and outside the timed call: the detail and the stage-filtered list of the
       // job show the move as soon as it has answered.
@@ -752,7 +774,7 @@ async function run(): Promise<Figures> {
         const id = await apply(candidates[candidateIndex++]!, intakeJob.id, { [TRACE_HEADER]: traceId });
         const receivedAt = wallMs();
         const task = await awaitFirstTask(client, `application-${id}`);
-        intakeCalls.push({ sentAt, receivedAt, firstTaskKnownAt: wallMs(), task, trace: tracing.take(traceId) });
+        intakeCalls.push({ sentAt, receivedAt, firstTaskKnownAt: wallMs(), task, trace: await tracing.take(traceId) });
       });
     let startCount = 0;
     const rawStarts = async (n: number) =>
@@ -809,13 +831,15 @@ async function run(): Promise<Figures> {
     directStartCalls.length = 0;
 
     // Chunks in A-B-B-A-A-B-... order, each followed by the wait for its background work.
-    const intake = { latencies: [] as number[], elapsedMs: 0, chunkRates: [] as number[], benchCpuMs: 0, workerCpuMs: 0 };
-    const starts = { latencies: [] as number[], elapsedMs: 0, chunkRates: [] as number[], benchCpuMs: 0, workerCpuMs: 0 };
-    const direct = { latencies: [] as number[], elapsedMs: 0, chunkRates: [] as number[], benchCpuMs: 0, workerCpuMs: 0 };
-    const quiet = { latencies: [] as number[], elapsedMs: 0, chunkRates: [] as number[], benchCpuMs: 0, workerCpuMs: 0 };
+    const intake = { latencies: [] as number[], elapsedMs: 0, chunkRates: [] as number[], benchCpuMs: 0, apiCpuMs: 0, workerCpuMs: 0 };
+    const starts = { latencies: [] as number[], elapsedMs: 0, chunkRates: [] as number[], benchCpuMs: 0, apiCpuMs: 0, workerCpuMs: 0 };
+    const direct = { latencies: [] as number[], elapsedMs: 0, chunkRates: [] as number[], benchCpuMs: 0, apiCpuMs: 0, workerCpuMs: 0 };
+    const quiet = { latencies: [] as number[], elapsedMs: 0, chunkRates: [] as number[], benchCpuMs: 0, apiCpuMs: 0, workerCpuMs: 0 };
     const share = (total: number, r: number) => Math.ceil((total * (r + 1)) / sizes.rounds) - Math.ceil((total * r) / sizes.rounds);
-    // CPU while a chunk runs (not while its background work settles): this process (API, bench client) and the worker's.
+    // CPU while a chunk runs (not while its background work settles): this process's (the bench's load; the API
+    // and the worker too with --single-process), the API's and the worker's.
     const workerCpu = () => (workerChild ? cpuSeconds(workerChild.child) * 1000 : NaN);
+    const apiCpu = () => (apiChild ? cpuSeconds(apiChild.child) * 1000 : NaN);
     const chunk = async (
       into: typeof intake,
       n: number,
@@ -825,9 +849,11 @@ async function run(): Promise<Figures> {
       if (!n) return;
       const cpu = process.cpuUsage();
       const worker = workerCpu();
+      const apiBefore = apiCpu();
       const part = await run(n);
       const used = process.cpuUsage(cpu);
       into.benchCpuMs += (used.user + used.system) / 1000;
+      into.apiCpuMs += apiCpu() - apiBefore;
       into.workerCpuMs += workerCpu() - worker;
       into.latencies.push(...part.latencies);
       into.elapsedMs += part.elapsedMs;
@@ -864,7 +890,11 @@ async function run(): Promise<Figures> {
       elapsedSeconds: x.elapsedMs / 1000,
       latencyMs: stats(x.latencies),
       chunkRates: x.chunkRates,
-      cpuMsPerOperation: { benchProcess: x.benchCpuMs / x.latencies.length, workerProcess: x.workerCpuMs / x.latencies.length },
+      cpuMsPerOperation: {
+        benchProcess: x.benchCpuMs / x.latencies.length,
+        apiProcess: x.apiCpuMs / x.latencies.length,
+        workerProcess: x.workerCpuMs / x.latencies.length,
+      },
     });
 
     const moveFloor = (bareUpdateWithMoveCommands: number, apiRead: number, readModelStatement: number) => {
@@ -1012,6 +1042,7 @@ function coreReport(
     s.latencyMs.p99,
     s.elapsedSeconds,
     s.cpuMsPerOperation.benchProcess,
+    Number.isNaN(s.cpuMsPerOperation.apiProcess) ? '-' : s.cpuMsPerOperation.apiProcess,
     Number.isNaN(s.cpuMsPerOperation.workerProcess) ? '-' : s.cpuMsPerOperation.workerProcess,
   ];
   const ryw = f.readYourWrites;
@@ -1047,7 +1078,7 @@ function coreReport(
     ...(f.moveBreakdown ? breakdownReport(f.moveBreakdown, l.rawUpdate) : []),
     `Throughput, concurrency ${sizes.concurrency}; each operation ends when its workflow's first workflow task has completed (history, long-polled)`,
     table(
-      ['', 'n', 'per s', 'p50 ms', 'p99 ms', 'elapsed s', 'CPU ms/op: bench (API)', 'worker'],
+      ['', 'n', 'per s', 'p50 ms', 'p99 ms', 'elapsed s', 'CPU ms/op: bench', 'API', 'worker'],
       [
         throughputRow('d) API applications (POST /apply)', t.apiApplications),
         throughputRow('d) raw workflow starts (bare)', t.rawStarts),

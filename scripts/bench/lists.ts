@@ -421,7 +421,7 @@ export async function measureLists(
         sqlMs = await sqlCall();
         apiMs = await apiCall();
       }
-      const trace = deps.tracing.take(traceId);
+      const trace = await deps.tracing.take(traceId);
       if (!record) return;
       const m = measured.get(kind)!;
       m.api.push(apiMs);

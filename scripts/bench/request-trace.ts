@@ -1,5 +1,5 @@
-// Where an API request's time goes, measured inside the benchmark's own process (the stack runs in it) without
-// touching the product: a request carrying the `x-bench-trace` header gets an AsyncLocalStorage store when the
+// Where an API request's time goes, measured inside the API's process (the benchmark's API process,
+// api-process.ts, or the benchmark's own with --single-process) without touching the product: a request carrying the `x-bench-trace` header gets an AsyncLocalStorage store when the
 // HTTP server starts it (diagnostics channel http.server.request.start), and the ORM connection's `execute` and
 // the Temporal client's `executeUpdate` are wrapped to record, into that store, each SQL statement and Update the
 // request ran, with start and end times. Work outside a traced request (the worker's activities) is not recorded.
@@ -44,8 +44,8 @@ export interface RequestTrace {
 export type SqlClassifier = (sql: string) => string;
 
 export interface RequestTracing {
-  /** The trace of a finished request (removed from the tracer). */
-  take(id: string): RequestTrace | undefined;
+  /** The trace of a finished request (removed from the tracer); from another process when the API runs in one. */
+  take(id: string): Promise<RequestTrace | undefined>;
   stop(): void;
 }
 
@@ -120,7 +120,7 @@ export function installRequestTracing({ orm, client, classify }: { orm: MikroORM
     take(id) {
       const trace = traces.get(id);
       traces.delete(id);
-      return trace;
+      return Promise.resolve(trace);
     },
     stop() {
       dc.unsubscribe('http.server.request.start', onRequestStart);

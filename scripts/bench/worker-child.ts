@@ -1,6 +1,6 @@
 // A worker in a child process of its own (worker-process.ts), started as `npm run worker` starts one (the
 // prebuilt workflow bundle, node --optimize-for-size): the stack's worker when the benchmark runs the deployed
-// layout (API and worker in separate processes), and the memory phase's worker. Answers status requests.
+// layout (API and worker each in a process of its own), and the memory phase's worker. Answers status requests.
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -52,7 +52,7 @@ export function nextMessage<T>(child: ChildProcess, type: string, limitMs: numbe
   });
 }
 
-async function stopChild(child: ChildProcess): Promise<void> {
+export async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill('SIGTERM');
