@@ -1,18 +1,14 @@
 // The parent's side of api-process.ts: forks the API process (node --import tsx, as the worker child), waits for
 // its URL, and fetches each traced request's trace from it.
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { ApiProcessMessage, ApiProcessTake } from './api-process.js';
 import type { RequestTrace, RequestTracing } from './request-trace.js';
-import { nextMessage, stopChild } from './worker-child.js';
+import { forkStackProcess, nextMessage, type StackProcessTarget } from './worker-child.js';
 
 const API_ENTRY = fileURLToPath(new URL('./api-process.ts', import.meta.url));
 
-export interface ApiChildOptions {
-  databaseUrl: string;
-  smtpUrl: string;
-  temporal: { address: string; namespace: string };
-  taskQueue: string;
+export interface ApiChildOptions extends StackProcessTarget {
   jwtSecret: string;
   onCleanup: (name: string, run: () => Promise<void>) => void;
 }
@@ -24,20 +20,7 @@ export interface ApiChild {
 }
 
 export async function startApiChild(options: ApiChildOptions): Promise<ApiChild> {
-  const child = fork(API_ENTRY, [], {
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    env: {
-      ...process.env,
-      DATABASE_URL: options.databaseUrl,
-      SMTP_URL: options.smtpUrl,
-      TEMPORAL_ADDRESS: options.temporal.address,
-      TEMPORAL_NAMESPACE: options.temporal.namespace,
-      TEMPORAL_TASK_QUEUE: options.taskQueue,
-      BENCH_JWT_SECRET: options.jwtSecret,
-    },
-  });
-  options.onCleanup('API process', () => stopChild(child));
+  const child = forkStackProcess(API_ENTRY, { ...options, nodeFlags: [], env: { BENCH_JWT_SECRET: options.jwtSecret }, name: 'API process' });
   const ready = await nextMessage<Extract<ApiProcessMessage, { type: 'ready' }>>(child, 'ready', 120_000);
 
   const waiting = new Map<number, (trace: RequestTrace | undefined) => void>();

@@ -52,13 +52,43 @@ export function nextMessage<T>(child: ChildProcess, type: string, limitMs: numbe
   });
 }
 
-export async function stopChild(child: ChildProcess): Promise<void> {
+async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill('SIGTERM');
   const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
   await exited;
   clearTimeout(timer);
+}
+
+/** Where a stack process (the worker's or the API's) finds the services, as `npm run worker` and `npm run api` do. */
+export interface StackProcessTarget {
+  databaseUrl: string;
+  smtpUrl: string;
+  temporal: { address: string; namespace: string };
+  taskQueue: string;
+}
+
+/** Forks a stack process (node --import tsx) with the services' environment, stopped at cleanup. */
+export function forkStackProcess(
+  entry: string,
+  options: StackProcessTarget & { nodeFlags: string[]; env: Record<string, string>; name: string; onCleanup: WorkerChildOptions['onCleanup'] },
+): ChildProcess {
+  const child = fork(entry, [], {
+    execArgv: [...options.nodeFlags, '--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: {
+      ...process.env,
+      DATABASE_URL: options.databaseUrl,
+      SMTP_URL: options.smtpUrl,
+      TEMPORAL_ADDRESS: options.temporal.address,
+      TEMPORAL_NAMESPACE: options.temporal.namespace,
+      TEMPORAL_TASK_QUEUE: options.taskQueue,
+      ...options.env,
+    },
+  });
+  options.onCleanup(options.name, () => stopChild(child));
+  return child;
 }
 
 export async function startWorkerChild(options: WorkerChildOptions): Promise<WorkerChild> {
@@ -68,22 +98,15 @@ export async function startWorkerChild(options: WorkerChildOptions): Promise<Wor
   const bundlePath = path.join(dir, 'workflow-bundle.js');
   writeFileSync(bundlePath, options.workflowBundleCode);
 
-  const child = fork(WORKER_ENTRY, [], {
-    execArgv: [...(options.nodeFlags ?? WORKER_NODE_FLAGS), '--import', 'tsx'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  const child = forkStackProcess(WORKER_ENTRY, {
+    ...options,
+    nodeFlags: options.nodeFlags ?? WORKER_NODE_FLAGS,
     env: {
-      ...process.env,
-      DATABASE_URL: options.databaseUrl,
-      SMTP_URL: options.smtpUrl,
-      TEMPORAL_ADDRESS: options.temporal.address,
-      TEMPORAL_NAMESPACE: options.temporal.namespace,
-      TEMPORAL_TASK_QUEUE: options.taskQueue,
       WORKFLOW_BUNDLE_PATH: bundlePath,
       ...(options.maxCachedWorkflows ? { BENCH_WORKER_MAX_CACHED: String(options.maxCachedWorkflows) } : {}),
       ...options.env,
     },
   });
-  options.onCleanup(options.name, () => stopChild(child));
   await nextMessage(child, 'ready', 120_000);
   return {
     child,
