@@ -39,6 +39,7 @@ import type { PipelineTemplateDefinition } from '../domain/templates.js';
 import { insertIntakeRows } from './bench/open-applications.js';
 import { applicantName } from './bench/names.js';
 import { commandsUpdate, commandsWorkflow } from './bench/commands-workflow.js';
+import { startCommandsActivityWorker } from './bench/commands-activities.js';
 import { Api, createCandidate, createCompany, createOpenJob, unique, type Company, type Person } from './support/api-client.js';
 import { pool, progress, round, sleep, stats, type Stats } from './bench/measure.js';
 import {
@@ -60,6 +61,7 @@ import { measureSlaLateness, type SlaFigures } from './bench/sla-lateness.js';
 import { startBenchTemporal } from './bench/temporal-server.js';
 import { WORKER_NODE_FLAGS, cpuSeconds, startWorkerChild } from './bench/worker-child.js';
 import { startApiChild } from './bench/api-child.js';
+import { startSqlFloorServer } from './bench/sql-floor.js';
 import { measureWorkerMemory, waitingTemplate, type MemoryFigures } from './bench/worker-memory.js';
 
 // ---------------------------------------------------------------------------------------------- options
@@ -72,7 +74,7 @@ const USAGE = `usage: npm run bench -- [options]
   --starts N         raw bare-workflow starts (default: --applications)
   --concurrency N    requests in flight for applications and starts (default 16)
   --warmup N         unmeasured operations of each kind first (default 30)
-  --extras N         samples of the two extra latency rows, 0 to skip them (default 100)
+  --extras N         samples of each extra latency row, 0 to skip them (default 300)
   --targets N        applications (and bare workflows) the moves rotate over (default 10)
   --rounds N         blocks the latency series are interleaved in (default 4)
   --latency-gap MS   idle time before each sampled latency operation (default 0, back to back); with a gap a move
@@ -96,7 +98,7 @@ const USAGE = `usage: npm run bench -- [options]
                      shares neither's event loop
   --lists N          applications seeded in SQL for the lists phase (default 100000)
   --list-companies N companies they belong to (default 10), each with 20 jobs
-  --list-samples N   samples of each list query, through the API and as SQL each (default 400)
+  --list-samples N   samples of each list query, through the API, as SQL and through the floor each (default 1000)
   --phases LIST      which of core (a-e), lists, sla, memory to run (default core,lists,sla,memory, env BENCH_PHASES)
   --timeout S        hard limit for the whole run in seconds (default 1200)
   --help
@@ -158,7 +160,7 @@ const sizes = {
   starts: 0,
   concurrency: count('concurrency', args.concurrency, 16),
   warmup: count('warmup', args.warmup, 30, 0),
-  extras: count('extras', args.extras, 100, 0),
+  extras: count('extras', args.extras, 300, 0),
   targets: count('targets', args.targets, 10),
   rounds: count('rounds', args.rounds, 4),
   /** Milliseconds of idle time before each sampled latency operation (0: back to back). */
@@ -170,7 +172,7 @@ const sizes = {
   memorySettleSeconds: count('memory-settle', args['memory-settle'], 5, 0),
   listApplications: count('lists', args.lists, 100_000),
   listCompanies: count('list-companies', args['list-companies'], 10),
-  listSamples: count('list-samples', args['list-samples'], 400),
+  listSamples: count('list-samples', args['list-samples'], 1000),
   workerNodeFlags: args['worker-node-flags'] === undefined ? undefined : args['worker-node-flags'].split(' ').filter(Boolean),
   /** Task-queue partitions of the dev server; undefined: the server's default. */
   temporalPartitions: ((n) => (n === 0 ? undefined : n))(count('temporal-partitions', args['temporal-partitions'], 1, 0)) as number | undefined,
@@ -318,7 +320,8 @@ interface Figures {
    * What any move costs before this product's own code, from the same run's p50s (ms): the Update of a bare
    * workflow issuing a move's commands, plus the API's minimum around it (a read through the API, then the
    * read-model statement). `overRawUpdate` is the floor under the p50 ratio; `apiMoveOverFloor` what the product
-   * adds above it.
+   * adds above it. p99s do not add up, so the floor under the p99 ratio is the bare Update with a move's commands
+   * alone (every move includes it, and the rest only adds): its p99 over the raw Update's p99.
    */
   moveFloor?: {
     bareUpdateWithMoveCommands: number;
@@ -327,6 +330,8 @@ interface Figures {
     total: number;
     overRawUpdate: number;
     apiMoveOverFloor: number;
+    bareUpdateWithMoveCommandsP99: number;
+    p99OverRawUpdateP99: number;
   };
   throughput?: {
     apiApplications: ThroughputFigures;
@@ -419,13 +424,16 @@ async function run(): Promise<Figures> {
         maxCachedWorkflows: sizes.workerMaxCached,
         onCleanup,
         name: 'stack worker process',
+        env: { BENCH_COMMANDS_ACTIVITIES: '1', ...(sizes.sdkFloor.length > 0 ? { BENCH_SDK_FLOOR: sizes.sdkFloor.join(',') } : {}) },
         ...(sizes.sdkFloor.length > 0
-          ? {
-              nodeFlags: [...WORKER_NODE_FLAGS, '--require', fileURLToPath(new URL('./bench/sdk-floor.cjs', import.meta.url))],
-              env: { BENCH_SDK_FLOOR: sizes.sdkFloor.join(',') },
-            }
+          ? { nodeFlags: [...WORKER_NODE_FLAGS, '--require', fileURLToPath(new URL('./bench/sdk-floor.cjs', import.meta.url))] }
           : {}),
       });
+  if (stack.worker) {
+    // --single-process: the commands baseline's do-nothing activities run beside the stack's worker, in this process.
+    const commandsActivities = await startCommandsActivityWorker({ address: temporal.address, namespace: temporal.namespace });
+    onCleanup("the commands baseline's activity worker", () => commandsActivities.stop());
+  }
   const workerMaxCachedWorkflows = stack.worker?.options.maxCachedWorkflows ?? (await workerChild?.status(false))?.maxCachedWorkflows ?? NaN;
   const client = stack.client;
   const db = new pg.Client({ connectionString: databaseUrl });
@@ -464,10 +472,16 @@ async function run(): Promise<Figures> {
   // Requests that carry the trace header record their SQL and Updates (moves' breakdown, the lists' SQL check).
   const tracing = apiChild?.tracing ?? installRequestTracing({ orm: stack.orm, client, classify: classifyApiSql });
   onCleanup('request tracing', async () => tracing.stop());
+  const sqlFloorUrl = async () => {
+    if (apiChild) return apiChild.sqlFloorUrl;
+    const server = await startSqlFloorServer(stack.orm);
+    onCleanup("the lists' SQL floor", () => server.stop());
+    return server.url;
+  };
   const core = phases.has('core') ? await measureCore() : undefined;
   const lists = phases.has('lists')
     ? await measureLists(
-        { api, db, databaseUrl, orm: stack.orm, tracing },
+        { api, db, databaseUrl, orm: stack.orm, tracing, sqlFloorUrl: await sqlFloorUrl() },
         {
           applications: sizes.listApplications,
           companies: sizes.listCompanies,
@@ -897,15 +911,17 @@ async function run(): Promise<Figures> {
       },
     });
 
-    const moveFloor = (bareUpdateWithMoveCommands: number, apiRead: number, readModelStatement: number) => {
-      const total = bareUpdateWithMoveCommands + apiRead + readModelStatement;
+    const moveFloor = (commands: Stats, apiRead: number, readModelStatement: number) => {
+      const total = commands.p50 + apiRead + readModelStatement;
       return {
-        bareUpdateWithMoveCommands,
+        bareUpdateWithMoveCommands: commands.p50,
         apiRead,
         readModelStatement,
         total,
         overRawUpdate: total / rawUpdateStats.p50,
         apiMoveOverFloor: apiMoveStats.p50 / total,
+        bareUpdateWithMoveCommandsP99: commands.p99,
+        p99OverRawUpdateP99: commands.p99 / rawUpdateStats.p99,
       };
     };
     return {
@@ -929,9 +945,7 @@ async function run(): Promise<Figures> {
         directApplicationStarts: throughputFigures(direct),
         quietApplicationStarts: throughputFigures(quiet),
       },
-      ...(sizes.extras
-        ? { moveFloor: moveFloor(stats(commandsSeries.samples).p50, stats(apiReadSeries.samples).p50, stats(statementSeries.samples).p50) }
-        : {}),
+      ...(sizes.extras ? { moveFloor: moveFloor(stats(commandsSeries.samples), stats(apiReadSeries.samples).p50, stats(statementSeries.samples).p50) } : {}),
       moveBreakdown: breakdown,
       readYourWrites,
       firstTaskMs: {
@@ -1066,6 +1080,9 @@ function coreReport(
           `floor under e)'s p50 ratio: bare Update + a move's commands ${f.moveFloor.bareUpdateWithMoveCommands.toFixed(1)} + API read ` +
             `${f.moveFloor.apiRead.toFixed(1)} + read-model statement ${f.moveFloor.readModelStatement.toFixed(1)} = ${f.moveFloor.total.toFixed(1)} ms, ` +
             `${f.moveFloor.overRawUpdate.toFixed(2)} x the raw Update; the API move is ${f.moveFloor.apiMoveOverFloor.toFixed(2)} x this floor`,
+          `floor under e)'s p99 ratio: the bare Update with a move's commands alone (every move includes it) has p99 ` +
+            `${f.moveFloor.bareUpdateWithMoveCommandsP99.toFixed(1)} ms, ${f.moveFloor.p99OverRawUpdateP99.toFixed(2)} x the raw Update's p99 ` +
+            `(n ${l.bareUpdateWithMoveCommands?.n ?? 0})`,
         ]
       : []),
     ...(ryw
@@ -1149,9 +1166,9 @@ function listsReport(l: ListsFigures, ratios: Record<string, Ratio>): string[] {
   };
   return [
     `Lists at scale: ${l.applications} applications in ${l.companies} companies (${l.jobs} jobs, ${l.transitions} stage transitions), seeded in ${l.seedSeconds.toFixed(1)}s; ` +
-      'each sample runs the API call and the same SQL (alternating which goes first) (ms)',
+      'each sample runs the API call, the same SQL, and the same SQL through a bare HTTP handler in the API process (the floor), rotating which goes first (ms)',
     table(
-      ['', 'n', 'API p50', 'API p99', 'SQL p50', 'SQL p99', 'API/SQL p99', 'target', '', 'same SQL'],
+      ['', 'n', 'API p50', 'API p99', 'SQL p50', 'SQL p99', 'floor p50', 'floor p99', 'floor/SQL p99', 'API/SQL p99', 'target', '', 'same SQL'],
       entries.map(([kind, q]) => {
         const r = ratios[LIST_RATIOS[kind].key]!;
         return [
@@ -1161,6 +1178,9 @@ function listsReport(l: ListsFigures, ratios: Record<string, Ratio>): string[] {
           q.apiMs.p99,
           q.sqlMs.p50,
           q.sqlMs.p99,
+          q.floorMs.p50,
+          q.floorMs.p99,
+          q.floorMs.p99 / q.sqlMs.p99,
           r.value,
           r.target,
           metOrMissed(r),
@@ -1168,7 +1188,9 @@ function listsReport(l: ListsFigures, ratios: Record<string, Ratio>): string[] {
         ];
       }),
     ),
-    `the API's floor: GET /healthz (HTTP + Express, no auth, no SQL) p50 ${l.healthzMs.p50.toFixed(2)} p99 ${l.healthzMs.p99.toFixed(2)} ms, n ${l.healthzMs.n}`,
+    "the floor: the query's exact SQL sent in a request to a bare node:http handler in the API's process, run on the API's pool with the account check beside it " +
+      '(as the API runs it), its rows answered as JSON (no Express, token, validation or view): what any HTTP API answering the query pays above the SQL',
+    `GET /healthz (HTTP + Express, no auth, no SQL) p50 ${l.healthzMs.p50.toFixed(2)} p99 ${l.healthzMs.p99.toFixed(2)} ms, n ${l.healthzMs.n}`,
     'API server time by part, p50 ms, from its traces: request -> auth lookup (Express, JWT) / auth lookup (SQL) / -> the query (validation; below 0 when the query started while the auth lookup ran, as read-only routes do) / ' +
       "the query's SQL / -> answer written (view, JSON); then, measured apart on the same rows, the route's view + JSON.stringify p50 / p99:",
     ...entries.map(([kind, q]) => {

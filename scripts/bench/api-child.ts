@@ -16,6 +16,8 @@ export interface ApiChildOptions extends StackProcessTarget {
 export interface ApiChild {
   child: ChildProcess;
   apiUrl: string;
+  /** The lists' SQL floor, served by the API's process on its pool (sql-floor.ts). */
+  sqlFloorUrl: string;
   tracing: RequestTracing;
 }
 
@@ -33,6 +35,7 @@ export async function startApiChild(options: ApiChildOptions): Promise<ApiChild>
   return {
     child,
     apiUrl: ready.apiUrl,
+    sqlFloorUrl: ready.sqlFloorUrl,
     tracing: {
       take(id) {
         const question: ApiProcessTake = { type: 'take', seq: ++seq, id };

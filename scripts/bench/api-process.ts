@@ -1,11 +1,12 @@
 // The benchmark's API in a process of its own, as `npm run api` runs it, so the load the bench generates (its
 // HTTP client, its SQL and Temporal baselines) does not share the API's event loop. It traces the requests that
 // carry the trace header (request-trace.ts) and answers the parent's 'take' messages with a finished request's
-// trace.
+// trace. Beside the API it serves the lists' SQL floor (sql-floor.ts) on the API's own pool.
 import { createLogger } from '../../infra/logger.js';
 import { startStack } from '../../server/stack.js';
 import { classifyApiSql } from './move-breakdown.js';
 import { installRequestTracing, type RequestTrace } from './request-trace.js';
+import { startSqlFloorServer } from './sql-floor.js';
 
 export interface ApiProcessTake {
   type: 'take';
@@ -14,7 +15,7 @@ export interface ApiProcessTake {
   id: string;
 }
 
-export type ApiProcessMessage = { type: 'ready'; apiUrl: string } | { type: 'trace'; seq: number; trace: RequestTrace | null };
+export type ApiProcessMessage = { type: 'ready'; apiUrl: string; sqlFloorUrl: string } | { type: 'trace'; seq: number; trace: RequestTrace | null };
 
 const env = (name: string) => {
   const value = process.env[name];
@@ -35,6 +36,7 @@ const stack = await startStack({
   loginAttemptsPerWindow: 1_000_000,
 });
 const tracing = installRequestTracing({ orm: stack.orm, client: stack.client, classify: classifyApiSql });
+const sqlFloor = await startSqlFloorServer(stack.orm);
 
 const send = (message: ApiProcessMessage) => process.send?.(message);
 process.on('message', (message: ApiProcessTake) => {
@@ -46,9 +48,10 @@ const stop = async () => {
   if (stopping) return;
   stopping = true;
   tracing.stop();
+  await sqlFloor.stop();
   await stack.stop();
   process.exit(0);
 };
 process.on('SIGTERM', () => void stop());
 process.on('disconnect', () => void stop());
-send({ type: 'ready', apiUrl: stack.apiUrl! });
+send({ type: 'ready', apiUrl: stack.apiUrl!, sqlFloorUrl: sqlFloor.url });

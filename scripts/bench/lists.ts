@@ -2,10 +2,12 @@
 // (candidates, jobs, applications and their stage_transition histories, generate_series in a few statements),
 // then GET /api/applications with each filter (job, stage, status, a cursor page of 50) and GET
 // /api/applications/:id through the API, each sample next to the exact SQL the API runs for it (built by the
-// same db/applications.ts functions, checked against what the API sent, run on a pg pool like the API's), in
-// alternating order. The API p99 over the SQL p99 is each query's ratio; EXPLAIN (ANALYZE) of each query shows
-// whether its plan uses indexes (no Seq Scan, no Sort of more than a page's rows).
-import type { MikroORM } from '@mikro-orm/postgresql';
+// same db/applications.ts functions, checked against what the API sent, run on a pg pool like the API's) and to
+// the same SQL through the floor (sql-floor.ts: a bare HTTP handler in the API's process), in rotating order. The
+// API p99 over the SQL p99 is each query's ratio, the floor's p99 over the SQL p99 what any HTTP API answering the
+// query pays; EXPLAIN (ANALYZE) of each query shows whether its plan uses indexes (no Seq Scan, no Sort of more
+// than a page's rows).
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import pg from 'pg';
 import { toApplicationView } from '../../api/applications/schemas.js';
 import { encodeCursor, toPage } from '../../api/pagination.js';
@@ -20,10 +22,12 @@ import {
   type TransitionRow,
 } from '../../db/applications.js';
 import type { Db, Viewer } from '../../db/sql.js';
+import { findAccount } from '../../db/users.js';
 import { createCompany, unique, type Api, type Company } from '../support/api-client.js';
 import { pool, progress, stats, type Stats } from './measure.js';
 import { AUTH_LOOKUP } from './move-breakdown.js';
 import { TRACE_HEADER, type RequestTracing } from './request-trace.js';
+import type { SqlFloorRequest } from './sql-floor.js';
 import { wallMs } from './workflow-history.js';
 
 export interface ListsOptions {
@@ -59,6 +63,12 @@ export interface ListQueryFigures {
   request: string;
   apiMs: Stats;
   sqlMs: Stats;
+  /**
+   * The same SQL through the bare HTTP handler in the API's process, on the API's pool, with the account check
+   * beside it, rows as JSON (sql-floor.ts): what any HTTP API answering this query pays, before the token,
+   * validation and the view.
+   */
+  floorMs: Stats;
   /** Samples whose SQL, as the API sent it (auth lookup aside), was the SQL run raw. */
   sqlIdentical: number;
   /**
@@ -242,7 +252,7 @@ async function recordSql(orm: MikroORM, read: (db: Db) => Promise<unknown>): Pro
 }
 
 export async function measureLists(
-  deps: { api: Api; db: pg.Client; databaseUrl: string; orm: MikroORM; tracing: RequestTracing },
+  deps: { api: Api; db: pg.Client; databaseUrl: string; orm: MikroORM; tracing: RequestTracing; sqlFloorUrl: string },
   options: ListsOptions,
 ): Promise<ListsFigures> {
   // --- companies through the API (their recruiters sign in), then everything else in SQL
@@ -270,7 +280,9 @@ export async function measureLists(
     await seedCompany(deps.db, { id: company.id, actorId: company.recruiter.id }, perCompany, jobs.get(company.id)!);
     progress(`lists: seeded ${(i + 1) * perCompany} applications with their histories (${((performance.now() - seedStarted) / 1000).toFixed(1)}s)`);
   }
-  await deps.db.query('analyze company, app_user, pipeline_template_version, candidate, job, application, stage_transition');
+  // Vacuumed as well as analysed, as a table this size long in use is: otherwise autovacuum (inserts past its
+  // threshold) starts on these tables in the middle of the samples, and every read first sets the new rows' hint bits.
+  await deps.db.query('vacuum (analyze) company, app_user, pipeline_template_version, candidate, job, application, stage_transition');
   const seedSeconds = (performance.now() - seedStarted) / 1000;
   const { rows: counted } = await deps.db.query<{ applications: string; transitions: string }>(
     `select (select count(*) from application where company_id = any($1)) as applications,
@@ -332,6 +344,12 @@ export async function measureLists(
     },
   };
   const companyOf = (i: number) => pick(companies, i);
+  // The account check each request's token gets (db/users.ts), as the API sends it, for the floor.
+  const accountChecks = new Map<Company, string>();
+  for (const company of companies) {
+    const [sql] = await recordSql(deps.orm, (db) => findAccount(db as EntityManager, company.recruiter.id));
+    accountChecks.set(company, sql!);
+  }
 
   // The SQL side: a pool as large as the ORM's, simple-protocol queries with the values inlined, as the ORM sends them.
   const sqlPool = new pg.Pool({ connectionString: deps.databaseUrl, max: 10 });
@@ -366,6 +384,7 @@ export async function measureLists(
     type Measured = {
       api: number[];
       sql: number[];
+      floor: number[];
       view: number[];
       identical: number;
       beforeAuth: number[];
@@ -382,6 +401,7 @@ export async function measureLists(
       measured.set(kind, {
         api: [],
         sql: [],
+        floor: [],
         view: [],
         identical: 0,
         beforeAuth: [],
@@ -411,21 +431,32 @@ export async function measureLists(
         results = await runSql(sample);
         return wallMs() - start;
       };
-      // Alternate which goes first, so neither always finds the other's pages freshly read.
-      let apiMs: number;
-      let sqlMs: number;
-      if (i % 2 === 0) {
-        apiMs = await apiCall();
-        sqlMs = await sqlCall();
-      } else {
-        sqlMs = await sqlCall();
-        apiMs = await apiCall();
+      const floorCall = async () => {
+        const start = wallMs();
+        const res = await fetch(deps.sqlFloorUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ statements: sample.sql, parallel: sample.parallel, accountCheck: accountChecks.get(company)! } satisfies SqlFloorRequest),
+        });
+        const body = await res.text();
+        const ms = wallMs() - start;
+        if (res.status !== 200) throw new Error(`SQL floor: ${res.status} ${body}`);
+        return ms;
+      };
+      // Rotate which goes first, so none always finds another's pages freshly read.
+      const calls = [apiCall, sqlCall, floorCall];
+      const took: number[] = [];
+      for (let k = 0; k < calls.length; k++) {
+        const which = (i + k) % calls.length;
+        took[which] = await calls[which]!();
       }
+      const [apiMs, sqlMs, floorMs] = took as [number, number, number];
       const trace = await deps.tracing.take(traceId);
       if (!record) return;
       const m = measured.get(kind)!;
       m.api.push(apiMs);
       m.sql.push(sqlMs);
+      m.floor.push(floorMs);
       m.view.push(viewAndJson(kind, results));
       if (!m.variants.has(sample.variant)) m.variants.set(sample.variant, sample.sql);
       if (trace) {
@@ -483,6 +514,7 @@ export async function measureLists(
         request: requests[kind],
         apiMs: stats(m.api),
         sqlMs: stats(m.sql),
+        floorMs: stats(m.floor),
         sqlIdentical: m.identical,
         apiParts: {
           beforeAuthP50: stats(m.beforeAuth).p50,

@@ -4,6 +4,7 @@
 // every thread when asked.
 import { createLogger } from '../../infra/logger.js';
 import { startStack } from '../../server/stack.js';
+import { startCommandsActivityWorker } from './commands-activities.js';
 import { ThreadHeaps, type ThreadHeap } from './thread-heaps.js';
 
 export interface WorkerProcessStatusRequest {
@@ -45,6 +46,11 @@ const stack = await startStack({
   },
 });
 const worker = stack.worker!;
+// The stack's worker (not the memory phase's) also runs the commands baseline's do-nothing activities, where a
+// move's activities run.
+const commandsActivities = process.env.BENCH_COMMANDS_ACTIVITIES
+  ? await startCommandsActivityWorker({ address: env('TEMPORAL_ADDRESS'), namespace: env('TEMPORAL_NAMESPACE') })
+  : undefined;
 const threadHeaps = new ThreadHeaps();
 await threadHeaps.start();
 
@@ -72,6 +78,7 @@ const stop = async () => {
   if (stopping) return;
   stopping = true;
   threadHeaps.stop();
+  await commandsActivities?.stop();
   await stack.stop();
   process.exit(0);
 };
