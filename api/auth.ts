@@ -1,4 +1,5 @@
 // JWT bearer authentication (passport-jwt) and the permission guard every route declares.
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import jwt from 'jsonwebtoken';
 import passport from 'passport';
@@ -21,8 +22,16 @@ export interface TokenSettings {
   expiresIn: string;
 }
 
+/**
+ * The HMAC key of a token secret. jsonwebtoken turns a string secret into a key on every call, first trying it as
+ * a PEM public or private key and catching the failure: about a tenth of a millisecond per request.
+ */
+function hmacKey(secret: string): KeyObject {
+  return createSecretKey(Buffer.from(secret, 'utf8'));
+}
+
 export function issueAccessToken(principal: Principal, settings: TokenSettings): { accessToken: string; expiresIn: number } {
-  const accessToken = jwt.sign({ role: principal.role, companyId: principal.companyId }, settings.secret, {
+  const accessToken = jwt.sign({ role: principal.role, companyId: principal.companyId }, hmacKey(settings.secret), {
     subject: principal.userId,
     expiresIn: settings.expiresIn as jwt.SignOptions['expiresIn'],
     algorithm: 'HS256',
@@ -56,7 +65,8 @@ export function createAuthenticator(settings: TokenSettings, findAccount: FindAc
     new JwtStrategy(
       {
         jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-        secretOrKey: settings.secret,
+        // passport-jwt hands it to jsonwebtoken as it is, which takes a KeyObject; its types predate that.
+        secretOrKey: hmacKey(settings.secret) as unknown as Buffer,
         algorithms: ['HS256'],
         issuer: 'ats',
       },
