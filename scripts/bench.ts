@@ -84,8 +84,8 @@ const USAGE = `usage: npm run bench -- [options]
   --memory A,B       open applications at which the worker's RSS is read (default 1000,10000, env BENCH_MEMORY_SIZES)
   --worker-max-cached N   maxCachedWorkflows of both workers, the stack's and the memory one (default the worker's, 1000)
   --memory-settle S  seconds the worker is left alone before its RSS is read at each size (default 5)
-  --worker-node-flags=F   node/V8 flags for the memory worker's process (default --optimize-for-size, as npm run worker;
-                     --worker-node-flags= runs it without)
+  --worker-node-flags=F   node/V8 flags for the workers' processes, the stack's and the memory phase's (default
+                     --optimize-for-size, as npm run worker; --worker-node-flags= runs them without)
   --temporal-partitions N  task-queue partitions of the Temporal dev server (default 1; 0: the server's default, 4,
                      with which new workflows' first tasks stall for ~2 s at times: see scripts/bench/temporal-server.ts)
   --sdk-floor LIST   measurement only: take these per-activation costs of the Temporal SDK out of the stack's
@@ -425,9 +425,10 @@ async function run(): Promise<Figures> {
         onCleanup,
         name: 'stack worker process',
         env: { BENCH_COMMANDS_ACTIVITIES: '1', ...(sizes.sdkFloor.length > 0 ? { BENCH_SDK_FLOOR: sizes.sdkFloor.join(',') } : {}) },
-        ...(sizes.sdkFloor.length > 0
-          ? { nodeFlags: [...WORKER_NODE_FLAGS, '--require', fileURLToPath(new URL('./bench/sdk-floor.cjs', import.meta.url))] }
-          : {}),
+        nodeFlags: [
+          ...(sizes.workerNodeFlags ?? WORKER_NODE_FLAGS),
+          ...(sizes.sdkFloor.length > 0 ? ['--require', fileURLToPath(new URL('./bench/sdk-floor.cjs', import.meta.url))] : []),
+        ],
       });
   if (stack.worker) {
     // --single-process: the commands baseline's do-nothing activities run beside the stack's worker, in this process.
@@ -1265,7 +1266,8 @@ function report(f: Figures): string {
     `sizes: ${sizes.moves} moves, ${sizes.updates} updates, ${sizes.pg} pg transactions, ${sizes.applications} applications, ` +
       `${sizes.starts} starts, concurrency ${sizes.concurrency}, warm-up ${sizes.warmup}, ${sizes.extras} extras, ${sizes.targets} targets, ${sizes.rounds} rounds, ${sizes.latencyGapMs} ms between latency samples; ` +
       `phases ${[...phases].join(', ')}; ${sizes.topology}; Temporal dev server with ${sizes.temporalPartitions ?? 'its default'} task-queue partition(s); ` +
-      `the stack's worker caches ${f.workerMaxCachedWorkflows} workflows`,
+      `the stack's worker caches ${f.workerMaxCachedWorkflows} workflows` +
+      (sizes.topology === 'single process' ? '' : ` and runs node ${(sizes.workerNodeFlags ?? WORKER_NODE_FLAGS).join(' ') || 'without flags'}`),
     ...(sizes.sdkFloor.length > 0
       ? [`MEASUREMENT ONLY: the stack's worker runs without the SDK's ${sizes.sdkFloor.join(' and ')} (--sdk-floor); not the product as shipped`]
       : []),
