@@ -99,7 +99,7 @@ export interface ListsFigures {
   transitions: number;
   seedSeconds: number;
   queries: Record<ListQueryKind, ListQueryFigures>;
-  /** The API's floor, interleaved with the queries: GET /healthz (HTTP, Express, no auth, no SQL), ms. */
+  /** What any call to the API costs, interleaved with the queries: GET /healthz (HTTP, Express, no auth, no SQL), ms. */
   healthzMs: Stats;
 }
 
@@ -488,7 +488,7 @@ export async function measureLists(
         const to = Math.ceil((options.samples * (r + 1)) / options.rounds);
         for (let i = from; i < to; i++) await one(kind, i, true);
       }
-      // The floor of any API call: HTTP and Express, without auth or SQL.
+      // What any call to the API costs: HTTP and Express, without auth or SQL (not the lists' floor, which runs the SQL).
       for (let i = Math.ceil((options.samples * r) / options.rounds); i < Math.ceil((options.samples * (r + 1)) / options.rounds); i++) {
         const start = wallMs();
         const res = await deps.api.get('/healthz');
